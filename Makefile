@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The one entry point. Each target calls one script in scripts/; see
+# README.md. `make` sets everything up and runs the series' KUnit suites;
+# `make check` runs every test stage and ends with "N passed, N failed".
+
+S := scripts
+
+.PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
+	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
+	check help clean
+
+all: deps base tree kunit-default
+
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+
+## make              install what is missing, make the base, apply, run KUnit
+## make check        every test stage (STAGES="tree bisect ..." for a subset)
+check:
+	@$(S)/check $(STAGES)
+
+## make deps         install the Debian packages the project needs
+deps:
+	@$(S)/deps
+
+## make base         make build/linux with the upstream and base commits
+base:
+	@$(S)/mkbase
+
+## make record       write the base commit ids to base/RECORD and the cover
+record:
+	@$(S)/mkbase --record
+	@$(S)/cover --update-base
+
+## make tree         git am the series onto base, branch 'series'
+tree:
+	@$(S)/apply
+
+## make export       write branch 'series' back to patches/ and series
+export:
+	@$(S)/export
+
+lint:
+	@$(S)/lint-series
+
+## make bisect       build after every patch (x86_64 on/off, arm64), W=1, sparse
+bisect:
+	@$(S)/bisect-build
+
+## make checkpatch   checkpatch.pl --strict on every patch
+checkpatch:
+	@$(S)/checkpatch
+
+## make cocci-test   Coccinelle rules against their fixtures
+cocci-test:
+	@$(S)/cocci test
+
+## make coccicheck   Coccinelle rules over the files the series touches
+coccicheck:
+	@$(S)/cocci check
+
+## make kunit        every KUnit configuration (UML, x86_64, upstream, mutation)
+kunit:
+	@$(S)/kunit-all
+
+kunit-default:
+	@$(S)/kunit kunit/default.kunitconfig
+
+## make e2e          virtio-balloon in QEMU on series, base and upstream
+e2e:
+	@$(S)/e2e
+
+## make b4           b4 prep/send -o/am round trip of the series
+b4:
+	@$(S)/b4-roundtrip
+
+## make quilt        quilt push -a of series on a fresh base
+quilt:
+	@$(S)/check-series
+
+## make uapi         headers_install and user-space programs reading bit 23
+uapi:
+	@$(S)/uapi
+
+## make selftest     shellcheck and error-path tests of scripts/
+selftest:
+	@$(S)/selftest
+
+## make signoff      replace the project sign-off with yours (NAME=, EMAIL=)
+signoff:
+	@$(S)/signoff
+
+clean:
+	rm -rf build/out build/kunit build/e2e build/report build/wt

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common definitions for the project's scripts. Source it; do not run it.
+# shellcheck shell=bash disable=SC2034
+
+PROJECT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$PROJECT/build}
+KTREE=${KTREE:-$BUILD/linux}
+RECORD=$PROJECT/base/RECORD
+SERIES_FILE=$PROJECT/series
+PATCHDIR=$PROJECT/patches
+SERIES_BRANCH=${SERIES_BRANCH:-series}
+
+# The one identity that commits, signs and authors on behalf of the project
+# (a role, see README.md). scripts/signoff swaps in a submitter's own.
+PROJECT_NAME="Balloon Offline Series"
+PROJECT_EMAIL="balloon-offline@lists.example.org"
+# Fixed dates make the reconstructed commits reproducible.
+FIXED_DATE="2024-11-17 14:15:00 -0800"
+
+export LC_ALL=C TZ=UTC
+
+_T0=$(date +%s)
+
+msg() { printf '%s: %s\n' "${0##*/}" "$*"; }
+warn() { printf '%s: warning: %s\n' "${0##*/}" "$*" >&2; }
+die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# step NAME: announce a long step with the time since the script started
+step() { printf '%s: [%4ss] %s\n' "${0##*/}" "$(( $(date +%s) - _T0 ))" "$*"; }
+
+# Run git with the project identity and the fixed dates, so that commits made
+# from the same inputs always get the same ids.
+pgit() {
+	GIT_AUTHOR_NAME="$PROJECT_NAME" GIT_AUTHOR_EMAIL="$PROJECT_EMAIL" \
+	GIT_COMMITTER_NAME="$PROJECT_NAME" GIT_COMMITTER_EMAIL="$PROJECT_EMAIL" \
+	GIT_AUTHOR_DATE="$FIXED_DATE" GIT_COMMITTER_DATE="$FIXED_DATE" \
+		git "$@"
+}
+
+# need TOOL PACKAGE...: fail with the exact Debian packages when TOOL is missing
+need() {
+	local tool=$1; shift
+	command -v "$tool" >/dev/null 2>&1 ||
+		die "'$tool' not found; install it with: apt-get install $*"
+}
+
+# record_get KEY: value of KEY in base/RECORD (empty when absent)
+record_get() {
+	[ -f "$RECORD" ] || return 0
+	sed -n "s/^$1=//p" "$RECORD"
+}
+
+# tree_ready: the kernel tree exists and has the base
+tree_ready() {
+	git -C "$KTREE" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 ||
+		die "no base tree in $KTREE; run 'make base' first"
+}
+
+# series_patches: the patch names listed in series, in order (no comments)
+series_patches() {
+	sed -e 's/#.*//' -e 's/[[:space:]]*$//' -e '/^$/d' "$SERIES_FILE" |
+		awk '{print $1}'
+}
+
+# Number of CPUs to build with.
+JOBS=${JOBS:-$(nproc)}
+
+# worktree NAME REF: print the path of a clean checkout of REF under
+# build/wt/NAME (created on first use, reset to REF afterwards). Build
+# outputs belong in separate O= directories, never in the checkout.
+worktree() {
+	local ref=$2 dir=$BUILD/wt/$1
+	tree_ready
+	if [ ! -e "$dir/.git" ]; then
+		mkdir -p "$BUILD/wt"
+		git -C "$KTREE" worktree prune
+		git -C "$KTREE" worktree add -q --detach "$dir" "$ref" >&2 ||
+			die "cannot make worktree $dir at $ref"
+	else
+		git -C "$dir" am --abort >/dev/null 2>&1 || true
+		git -C "$dir" checkout -q -f --detach "$ref" >&2 ||
+			die "cannot check out $ref in $dir"
+		git -C "$dir" clean -q -f -d >&2
+	fi
+	echo "$dir"
+}
+
+# Results: every checking script prints one line per check, TAP style:
+#   ok - <what>        or        not ok - <what>
+# and 'make check' counts them. result NAME CMD...: run CMD, print the line.
+result() {
+	local what=$1; shift
+	if "$@"; then
+		echo "ok - $what"
+	else
+		echo "not ok - $what"
+		return 1
+	fi
+}
