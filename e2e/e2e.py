@@ -1,0 +1,622 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host side of the end-to-end test: boot the guests built by scripts/e2e,
+drive the virtio-balloon through QMP and the guest through its control
+channel (ttyS1), and print one TAP line per check.
+
+    e2e.py check --out DIR TREE...
+    e2e.py bench --out DIR [--rounds N] TREE...
+"""
+
+import argparse
+import atexit
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+MiB = 1 << 20
+PAGE = 4096
+GUEST_MIB = 1024          # guest RAM
+INFLATE_MIB = 512         # what the basic check inflates by
+PRESSURE_LEFT_MIB = 64    # under pressure: inflate to within this of RAM
+HOG_MIB = 256             # anonymous memory kept busy during that
+BIT = 23                  # KPF_OFFLINE, formerly KPF_BALLOON
+FLAG_NAME = {"series": "offline", "upstream": "offline", "base": "balloon"}
+# Fault injection during the pressured inflation: every INTERVALth page
+# allocation fails, TIMES times in all.
+FAIL_INTERVAL = 997
+FAIL_TIMES = 40
+BAD_LOG = re.compile(r"Oops|BUG:|kernel BUG|Bad page|bad_page|WARNING:|"
+                     r"Call Trace|general protection|Kernel panic|"
+                     r"page dumped because|Out of memory")
+
+
+class GuestError(Exception):
+    pass
+
+
+LIVE = set()
+
+
+@atexit.register
+def _kill_live():
+    """No QEMU outlives this script, however it ends."""
+    for proc in list(LIVE):
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def log(text):
+    print("e2e: " + text, file=sys.stderr, flush=True)
+
+
+class Guest:
+    """One QEMU guest: QMP socket, control channel, console log file."""
+
+    def __init__(self, out, tree, name, mem_mib=GUEST_MIB):
+        self.tree = tree
+        self.mem = mem_mib * MiB
+        self.dir = os.path.join(out, tree, "run-" + name)
+        os.makedirs(self.dir, exist_ok=True)
+        self.console = os.path.join(self.dir, "console.log")
+        self.qmp_path = os.path.join(self.dir, "qmp.sock")
+        self.ctl_path = os.path.join(self.dir, "ctl.sock")
+        for p in (self.console, self.qmp_path, self.ctl_path):
+            if os.path.exists(p):
+                os.unlink(p)
+        kernel = os.path.join(out, tree, "obj", "arch/x86/boot/bzImage")
+        initrd = os.path.join(out, tree, "initramfs.gz")
+        self.argv = [
+            "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-smp", "1",
+            "-m", str(mem_mib), "-nodefaults", "-display", "none",
+            "-no-reboot", "-kernel", kernel, "-initrd", initrd,
+            "-append", "console=ttyS0 crashkernel=64M panic=-1 quiet "
+                       "loglevel=6 no_timer_check",
+            "-serial", "file:" + self.console,
+            "-chardev", "socket,id=ctl,path=%s,server=on,wait=off"
+                        % self.ctl_path,
+            "-serial", "chardev:ctl",
+            "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+            "-device", "virtio-balloon-pci,id=balloon0",
+        ]
+        self.proc = None
+        self.qmp = None
+        self.ctl = None
+        self.qbuf = b""
+        self.cbuf = b""
+        self.boot_s = None
+
+    # -- process and sockets ----------------------------------------------
+    def start(self, timeout=180, tries=2):
+        """Boot; a boot that dies before /init (TCG on a loaded host can
+        still trip the early timer checks) is retried once."""
+        for attempt in range(tries):
+            try:
+                return self._start(timeout)
+            except GuestError as e:
+                self.stop()
+                if attempt + 1 == tries:
+                    raise
+                log("%s: boot failed (%s), retrying" % (self.tree, e))
+                os.rename(self.console, self.console + ".failed")
+                for p in (self.qmp_path, self.ctl_path):
+                    if os.path.exists(p):
+                        os.unlink(p)
+                self.qbuf = self.cbuf = b""
+
+    def _start(self, timeout):
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                     stdout=open(os.path.join(
+                                         self.dir, "qemu.log"), "w"),
+                                     stderr=subprocess.STDOUT)
+        LIVE.add(self.proc)
+        self.qmp = self._connect(self.qmp_path)
+        self.ctl = self._connect(self.ctl_path)
+        greeting = self._qmp_read(30)
+        if "QMP" not in greeting:
+            raise GuestError("no QMP greeting, got %r" % greeting)
+        self.command("qmp_capabilities")
+        self._ctl_until(b"@@ready\n", timeout)
+        self.boot_s = time.monotonic() - t0
+
+    def _connect(self, path):
+        deadline = time.monotonic() + 30
+        while True:
+            if self.proc.poll() is not None:
+                raise GuestError("qemu exited with %d, see %s/qemu.log"
+                                 % (self.proc.returncode, self.dir))
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect(path)
+                return s
+            except OSError:
+                s.close()
+                if time.monotonic() > deadline:
+                    raise GuestError("cannot connect to " + path)
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.proc is None:
+            return
+        try:
+            if self.ctl is not None:
+                self.ctl.sendall(b"reboot -f\n")
+            self.proc.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+            self.proc.wait()
+        LIVE.discard(self.proc)
+        for s in (self.qmp, self.ctl):
+            if s is not None:
+                s.close()
+        self.proc = self.qmp = self.ctl = None
+
+    # -- QMP ----------------------------------------------------------------
+    def _qmp_read(self, timeout):
+        """Next QMP message that is not an event, as a dict."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n" in self.qbuf:
+                line, self.qbuf = self.qbuf.split(b"\n", 1)
+                if not line.strip():
+                    continue
+                msg = json.loads(line)
+                if "event" in msg:
+                    continue
+                return msg
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise GuestError("QMP timeout")
+            self.qmp.settimeout(left)
+            data = self.qmp.recv(65536)
+            if not data:
+                raise GuestError("QMP connection closed")
+            self.qbuf += data
+
+    def command(self, name, **args):
+        req = {"execute": name}
+        if args:
+            req["arguments"] = args
+        self.qmp.sendall(json.dumps(req).encode() + b"\n")
+        resp = self._qmp_read(30)
+        if "error" in resp:
+            raise GuestError("QMP %s: %s" % (name, resp["error"]))
+        return resp.get("return")
+
+    def actual(self):
+        """Guest memory as the balloon device reports it, in bytes."""
+        return self.command("query-balloon")["actual"]
+
+    def balloon(self, target, timeout=120, poll=0.005):
+        """Set the guest's target size and wait until the device reports
+        it. Returns the seconds it took."""
+        t0 = time.monotonic()
+        self.command("balloon", value=target)
+        while True:
+            a = self.actual()
+            if a == target:
+                return time.monotonic() - t0
+            if time.monotonic() - t0 > timeout:
+                raise GuestError("balloon: target %d not reached in %d s, "
+                                 "actual %d" % (target, timeout, a))
+            time.sleep(poll)
+
+    def balloon_settle(self, target, quiet=5.0, timeout=300):
+        """Set the target and wait until actual stops moving for `quiet`
+        seconds (or reaches the target). Returns actual."""
+        self.command("balloon", value=target)
+        t0 = time.monotonic()
+        last, since = self.actual(), time.monotonic()
+        while True:
+            time.sleep(0.25)
+            a = self.actual()
+            now = time.monotonic()
+            if a == target:
+                return a
+            if a != last:
+                last, since = a, now
+            elif now - since >= quiet and a != self.mem:
+                return a
+            if now - t0 > timeout:
+                raise GuestError("balloon did not settle, actual %d" % a)
+
+    # -- control channel ------------------------------------------------------
+    def _ctl_until(self, marker, timeout):
+        deadline = time.monotonic() + timeout
+        while marker not in self.cbuf:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.proc.poll() is not None:
+                raise GuestError("guest did not answer (waiting for %r); "
+                                 "see %s" % (marker, self.console))
+            self.ctl.settimeout(left)
+            try:
+                data = self.ctl.recv(65536)
+            except socket.timeout:
+                continue
+            if not data:
+                raise GuestError("control channel closed")
+            self.cbuf += data
+        head, self.cbuf = self.cbuf.split(marker, 1)
+        return head
+
+    def sh(self, cmd, timeout=300, check=True):
+        """Run a shell command in the guest; return its output."""
+        if "\n" in cmd:
+            raise ValueError("one line only")
+        self.ctl.sendall(cmd.encode() + b"\n")
+        head = self._ctl_until(b"@@rc=", timeout).decode(errors="replace")
+        rc_line = self._ctl_until(b"\n", 10).decode()
+        rc = int(rc_line)
+        if check and rc:
+            raise GuestError("guest command %r exited %d:\n%s"
+                             % (cmd, rc, head))
+        return head
+
+    # -- guest facts ------------------------------------------------------------
+    def kpf_count(self):
+        n, total = self.sh("kpf-count %d" % BIT).split()
+        return int(n), int(total)
+
+    def page_types(self):
+        """(pages, flag names) page-types reports for the pages that have
+        bit 23 set, whatever else they have."""
+        out = self.sh("page-types -r -b 0x%x" % (1 << BIT))
+        names, total = [], None
+        for line in out.splitlines():
+            m = re.match(r"0x[0-9a-f]{16}\s+\d+\s+\d+\s+\S+\s+(.*)$",
+                         line.strip())
+            if m:
+                names.append(m.group(1).strip())
+            m = re.match(r"total\s+(\d+)", line.strip())
+            if m:
+                total = int(m.group(1))
+        if total is None:
+            raise GuestError("page-types printed no total:\n" + out)
+        return total, ",".join(names) if names else None
+
+    def meminfo(self, key):
+        out = self.sh("grep '^%s:' /proc/meminfo" % key)
+        return int(out.split()[1]) * 1024
+
+    def free(self):
+        """Free memory in bytes: MemFree plus the pages that wait on the
+        per-cpu free lists, which MemFree leaves out."""
+        pcp = self.sh("awk '$1 == \"count:\" {n += $2} END {print n + 0}' "
+                      "/proc/zoneinfo")
+        return self.meminfo("MemFree") + int(pcp) * PAGE
+
+    def vmstat(self, key):
+        out = self.sh("grep '^%s ' /proc/vmstat || echo %s -1" % (key, key))
+        return int(out.split()[1])
+
+    def mem_usage(self):
+        """Rows and their sum from makedumpfile --mem-usage /proc/kcore."""
+        out = self.sh("makedumpfile --mem-usage /proc/kcore 2>&1",
+                      timeout=600)
+        rows = {}
+        for line in out.splitlines():
+            m = re.match(r"^([A-Z_]+)\s+(\d+)\s+(yes|no)\s", line)
+            if m:
+                rows[m.group(1)] = int(m.group(2))
+        if not rows:
+            raise GuestError("makedumpfile printed no rows:\n" + out)
+        return rows, sum(rows.values())
+
+    def log_problems(self):
+        """Lines of the console log that show a kernel problem, and the
+        number of OOM kills. An OOM report (from "invoked oom-killer" to
+        "Out of memory: Killed process") is expected when the balloon has
+        taken all it could, and is not a problem in itself."""
+        bad, in_oom, kills = [], False, 0
+        with open(self.console, errors="replace") as f:
+            for line in f:
+                if "invoked oom-killer" in line:
+                    in_oom = True
+                    continue
+                if "Out of memory: Killed process" in line:
+                    in_oom = False
+                    kills += 1
+                    continue
+                if not in_oom and BAD_LOG.search(line):
+                    bad.append(line.rstrip())
+        return bad, kills
+
+
+class Checks:
+    def __init__(self):
+        self.failed = 0
+        self.count = 0
+
+    def __call__(self, cond, what, detail=""):
+        self.count += 1
+        if cond:
+            print("ok - " + what, flush=True)
+        else:
+            self.failed += 1
+            print("not ok - " + what + (": " + detail if detail else ""),
+                  flush=True)
+        return cond
+
+
+def check_tree(out, tree, ok):
+    """All checks on one tree, in one boot. Returns the figures."""
+    r = {"tree": tree}
+    g = Guest(out, tree, "check")
+    name = FLAG_NAME[tree]
+    infl_pages = INFLATE_MIB * MiB // PAGE
+    try:
+        g.start()
+        r["boot_s"] = round(g.boot_s, 2)
+        ok(True, "%s: boots to /init and answers (%.1f s)" % (tree, g.boot_s))
+
+        mem = g.mem
+        ok(g.actual() == mem, "%s: balloon device reports %d MiB before "
+           "inflating" % (tree, GUEST_MIB), "actual %d" % g.actual())
+        total0 = g.meminfo("MemTotal")
+        free0 = g.free()
+        c0, npages = g.kpf_count()
+        r["pages"] = npages
+        p0, _ = g.page_types()
+        r["before"] = c0
+        mu0, mu0_sum = g.mem_usage()
+        r["mem_usage_before"] = mu0_sum
+
+        # -- inflate by INFLATE_MIB --------------------------------------
+        secs = g.balloon(mem - INFLATE_MIB * MiB)
+        r["inflate_s"] = round(secs, 3)
+        c1, _ = g.kpf_count()
+        p1, pname = g.page_types()
+        total1 = g.meminfo("MemTotal")
+        r["inflated"] = c1
+        r["name"] = pname
+        ok(c1 - c0 == infl_pages,
+           "%s: bit %d set on exactly %d more pages after inflating %d MiB "
+           "(/proc/kpageflags)" % (tree, BIT, infl_pages, INFLATE_MIB),
+           "expected %d + %d, found %d" % (c0, infl_pages, c1))
+        ok(p0 == c0 and p1 == c1, "%s: page-types counts the same pages "
+           "(%d before, %d inflated)" % (tree, c0, c1),
+           "page-types %d/%d, kpageflags %d/%d" % (p0, p1, c0, c1))
+        ok(pname == name, "%s: page-types names bit %d '%s'"
+           % (tree, BIT, name), "found %r" % pname)
+        ok(total0 - total1 == INFLATE_MIB * MiB,
+           "%s: MemTotal drops by %d MiB" % (tree, INFLATE_MIB),
+           "%d -> %d" % (total0, total1))
+
+        mu1, mu1_sum = g.mem_usage()
+        drop = mu0_sum - mu1_sum
+        r["mem_usage_after"] = mu1_sum
+        r["mem_usage_drop"] = drop
+        r["mem_usage_rows"] = {"before": mu0, "after": mu1}
+        if tree == "base":
+            ok(drop != infl_pages,
+               "%s: makedumpfile --mem-usage still counts the balloon pages "
+               "(rows %d -> %d, drop %d)" % (tree, mu0_sum, mu1_sum, drop),
+               "dropped by the inflated %d pages" % infl_pages)
+        else:
+            ok(drop == infl_pages,
+               "%s: makedumpfile --mem-usage rows drop by exactly %d pages "
+               "(%d -> %d)" % (tree, infl_pages, mu0_sum, mu1_sum),
+               "drop %d" % drop)
+
+        # -- deflate ----------------------------------------------------------
+        secs = g.balloon(mem)
+        r["deflate_s"] = round(secs, 3)
+        c2, _ = g.kpf_count()
+        r["deflated"] = c2
+        ok(c2 == c0, "%s: bit %d count back to %d after deflating"
+           % (tree, BIT, c0), "found %d" % c2)
+        ok(g.meminfo("MemTotal") == total0, "%s: MemTotal back after "
+           "deflating" % tree)
+
+        # -- compaction migrates balloon pages: still exactly as many --------
+        # A hog allocated before inflating and killed after leaves holes
+        # among the balloon pages for compaction to move them into.
+        g.sh("hog 128 >/tmp/hog.log 2>&1 & echo $! >/tmp/hog.pid")
+        g.sh("i=0; until grep -q resident /tmp/hog.log; do "
+             "i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done")
+        g.balloon(mem - INFLATE_MIB * MiB)
+        g.sh("kill $(cat /tmp/hog.pid); sleep 0.5")
+        m0 = g.vmstat("balloon_migrate")
+        g.sh("echo 1 >/proc/sys/vm/compact_memory")
+        m1 = g.vmstat("balloon_migrate")
+        cm, _ = g.kpf_count()
+        pm, _ = g.page_types()
+        r["compaction_migrated"] = m1 - m0
+        ok(m1 > m0, "%s: compaction migrated balloon pages (%d)"
+           % (tree, m1 - m0), "balloon_migrate %d -> %d" % (m0, m1))
+        ok(cm - c0 == infl_pages and pm == cm,
+           "%s: bit %d still on exactly %d pages after compaction"
+           % (tree, BIT, infl_pages),
+           "kpageflags %d, page-types %d" % (cm, pm))
+        g.balloon(mem)
+        cd, _ = g.kpf_count()
+        ok(cd == c0, "%s: bit %d count back to %d after deflating the "
+           "migrated balloon" % (tree, BIT, c0), "found %d" % cd)
+
+        # -- under pressure, with fault injection -------------------------
+        g.sh("hog %d >/tmp/hog.log 2>&1 & echo $! >/tmp/hog.pid" % HOG_MIB)
+        g.sh("i=0; until grep -q resident /tmp/hog.log; do "
+             "i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done")
+        fa = "/sys/kernel/debug/fail_page_alloc"
+        g.sh("cd %s && echo N >ignore-gfp-highmem && echo N >ignore-gfp-wait"
+             " && echo 0 >min-order && echo 0 >verbose && echo %d >interval"
+             " && echo %d >times && echo 100 >probability"
+             % (fa, FAIL_INTERVAL, FAIL_TIMES))
+        target = PRESSURE_LEFT_MIB * MiB
+        got = g.balloon_settle(target)
+        # stop the driver where it got to, then look
+        g.balloon(got)
+        left = None
+        for _ in range(20):   # the shell may itself hit an injected failure
+            try:
+                g.sh("echo 0 >%s/probability" % fa)
+                left = int(g.sh("cat %s/times" % fa))
+                break
+            except GuestError:
+                time.sleep(0.2)
+        injected = FAIL_TIMES - left if left is not None else -1
+        c3, _ = g.kpf_count()
+        want = (mem - got) // PAGE
+        r["pressure_actual"] = got
+        r["pressure_offline"] = c3 - c0
+        r["pressure_injected"] = injected
+        ok(injected > 0, "%s: fail_page_alloc injected failures during "
+           "inflation (%d)" % (tree, injected))
+        ok(c3 - c0 == want,
+           "%s: under pressure, offline pages = what the device reports "
+           "inflated (%d pages, actual %d MiB)" % (tree, want, got // MiB),
+           "kpageflags %d, device %d" % (c3 - c0, want))
+        g.sh("kill $(cat /tmp/hog.pid); wait 2>/dev/null; sleep 0.5")
+        g.balloon(mem)
+        c4, _ = g.kpf_count()
+        total4 = g.meminfo("MemTotal")
+        free4 = g.free()
+        r["free_before"] = free0
+        r["free_after"] = free4
+        ok(c4 == c0 and total4 == total0,
+           "%s: after deflating: bit %d count %d, MemTotal %d kB as before"
+           % (tree, BIT, c0, total0 // 1024),
+           "count %d, MemTotal %d kB" % (c4, total4 // 1024))
+        bi, bd = g.vmstat("balloon_inflate"), g.vmstat("balloon_deflate")
+        r["vmstat"] = [bi, bd]
+        r["migrated"] = g.vmstat("balloon_migrate")
+        # nothing leaked: every inflated page came back, and free memory
+        # (with the per-cpu lists) is where it was at boot, within a few
+        # MiB of slab and page table noise
+        ok(bi == bd and bi > 0 and abs(free4 - free0) < 4 * MiB,
+           "%s: nothing leaked (balloon_inflate %d = balloon_deflate %d, "
+           "free %d -> %d kB)" % (tree, bi, bd, free0 // 1024,
+                                  free4 // 1024))
+    except GuestError as e:
+        ok(False, "%s: end-to-end run" % tree, str(e))
+    finally:
+        g.stop()
+    bad, kills = g.log_problems()
+    r["log_problems"] = bad
+    r["oom_kills"] = kills
+    ok(not bad, "%s: no oops/BUG/bad page in the guest log" % tree,
+       "; ".join(bad[:5]))
+    with open(os.path.join(out, tree, "result.json"), "w") as f:
+        json.dump(r, f, indent=1)
+    return r
+
+
+def table(results):
+    cols = [r["tree"] for r in results]
+    rows = [
+        ("bit 23 before", "before"),
+        ("after inflating %d MiB" % INFLATE_MIB, "inflated"),
+        ("after deflating", "deflated"),
+        ("page-types name", "name"),
+        ("mem-usage rows before", "mem_usage_before"),
+        ("mem-usage rows inflated", "mem_usage_after"),
+        ("mem-usage drop", "mem_usage_drop"),
+        ("pressure: actual MiB", "pressure_actual"),
+        ("pressure: offline pages", "pressure_offline"),
+        ("pressure: injected fails", "pressure_injected"),
+        ("pressure: OOM kills", "oom_kills"),
+        ("compaction: migrated", "compaction_migrated"),
+        ("balloon_migrate total", "migrated"),
+    ]
+    w = max(len(t) for t, _ in rows)
+    lines = ["%-*s" % (w, "") + "".join("%12s" % c for c in cols)]
+    for title, key in rows:
+        vals = []
+        for r in results:
+            v = r.get(key, "-")
+            if key == "pressure_actual" and isinstance(v, int):
+                v = v // MiB
+            vals.append("%12s" % v)
+        lines.append("%-*s" % (w, title) + "".join(vals))
+    return "\n".join(lines)
+
+
+def do_check(args):
+    ok = Checks()
+    results = [check_tree(args.out, t, ok) for t in args.trees]
+    if len(results) > 1:
+        counts = {r["tree"]: r.get("inflated", -1) - r.get("before", 0)
+                  for r in results}
+        ok(len(set(counts.values())) == 1,
+           "the inflated count is the same on %s" % ", ".join(counts),
+           str(counts))
+    print(table(results))
+    return 1 if ok.failed else 0
+
+
+def do_bench(args):
+    guests = {}
+    try:
+        for t in args.trees:
+            guests[t] = Guest(args.out, t, "bench")
+            guests[t].start()
+        pages = INFLATE_MIB * MiB // PAGE
+        data = {t: {"inflate": [], "deflate": [], "page_types_ms": []}
+                for t in args.trees}
+        for rnd in range(args.rounds):
+            # alternate which tree goes first, so neither always follows
+            # the other
+            order = args.trees if rnd % 2 == 0 else args.trees[::-1]
+            for t in order:
+                g = guests[t]
+                mem = g.mem
+                si = g.balloon(mem - INFLATE_MIB * MiB, poll=0.002)
+                # ten reads in a row: the guest clock ticks in 4 ms steps
+                us = int(g.sh("timeit sh -c 'for i in 0 1 2 3 4 5 6 7 8 9; "
+                              "do page-types -r; done'").split()[0]) / 10
+                sd = g.balloon(mem, poll=0.002)
+                data[t]["inflate"].append(pages / si)
+                data[t]["deflate"].append(pages / sd)
+                data[t]["page_types_ms"].append(us / 1000)
+                log("round %d %-8s inflate %8.0f pages/s, deflate %8.0f "
+                    "pages/s, page-types %.1f ms"
+                    % (rnd + 1, t, pages / si, pages / sd, us / 1000))
+    finally:
+        for g in guests.values():
+            g.stop()
+    print("bench: %d rounds, %d MiB (%d pages) per inflation, guests of "
+          "%d MiB, alternating %s (first one swapped each round)" % (args.rounds, INFLATE_MIB, pages,
+                                      GUEST_MIB, " / ".join(args.trees)))
+    hdr = "%-22s" % "median" + "".join("%12s" % t for t in args.trees)
+    if len(args.trees) == 2:
+        hdr += "%14s" % ("%s/%s" % (args.trees[1], args.trees[0]))
+    print(hdr)
+    for key, title in (("inflate", "inflate pages/s"),
+                       ("deflate", "deflate pages/s"),
+                       ("page_types_ms", "page-types -r, ms")):
+        med = [statistics.median(data[t][key]) for t in args.trees]
+        line = "%-22s" % title + "".join("%12.1f" % m for m in med)
+        if len(med) == 2:
+            line += "%14.3f" % (med[1] / med[0])
+        print(line)
+    for t in args.trees:
+        for key in data[t]:
+            print("raw %s %s: %s" % (t, key, " ".join(
+                "%.1f" % v for v in data[t][key])))
+    with open(os.path.join(args.out, "bench.json"), "w") as f:
+        json.dump(data, f, indent=1)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["check", "bench"])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("trees", nargs="+")
+    args = ap.parse_args()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, lambda n, f: sys.exit(128 + n))
+    return do_check(args) if args.mode == "check" else do_bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
