@@ -65,7 +65,7 @@ kunit:
 	@$(S)/kunit-all
 
 kunit-default:
-	@$(S)/kunit kunit/default.kunitconfig
+	@$(S)/kunit default
 
 ## make e2e          virtio-balloon in QEMU on series, base and upstream
 e2e:
