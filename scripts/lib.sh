@@ -97,3 +97,7 @@ result() {
 		return 1
 	fi
 }
+
+# ccache: compile commands name absolute paths under the project; make them
+# relative so that another clone of the project (CI) hits the same cache.
+export CCACHE_BASEDIR=$PROJECT CCACHE_NOHASHDIR=1
