@@ -8,7 +8,7 @@ S := scripts
 
 .PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
 	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
-	check help clean
+	mainline mainline-tree mainline-record check help clean
 
 all: deps base tree kunit-default
 
@@ -86,6 +86,18 @@ uapi:
 ## make selftest     shellcheck and error-path tests of scripts/
 selftest:
 	@$(S)/selftest
+
+## make mainline-tree   build/mainline: Debian's linux-source-7.3, tag mainline
+mainline-tree:
+	@KERNEL=7.3 $(S)/mkbase
+
+## make mainline-record write mainline/RECORD from build/mainline
+mainline-record:
+	@KERNEL=7.3 $(S)/mkbase --record
+
+## make mainline     the mainline series (mainline/) on 7.3: the check stage
+mainline:
+	@$(S)/check mainline
 
 ## make signoff      replace the project sign-off with yours (NAME=, EMAIL=)
 signoff:

@@ -4,11 +4,35 @@
 
 PROJECT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$PROJECT/build}
-KTREE=${KTREE:-$BUILD/linux}
-RECORD=$PROJECT/base/RECORD
-SERIES_FILE=$PROJECT/series
-PATCHDIR=$PROJECT/patches
-SERIES_BRANCH=${SERIES_BRANCH:-series}
+# KERNEL selects the series (stable-queue style: a second series is a
+# directory and this parameter, the scripts are the same):
+#   6.12  the main series (series, patches/) on the reconstructed base
+#   7.3   the KUnit series in mainline/ on Debian's linux-source-7.3
+KERNEL=${KERNEL:-6.12}
+case $KERNEL in
+6.12)
+	KTREE=${KTREE:-$BUILD/linux}
+	RECORD=$PROJECT/base/RECORD
+	SERIES_FILE=$PROJECT/series
+	PATCHDIR=$PROJECT/patches
+	SERIES_BRANCH=${SERIES_BRANCH:-series}
+	BASE_TAG=base
+	BASE_TARGET=base
+	;;
+7.3)
+	KTREE=${KTREE:-$BUILD/mainline}
+	RECORD=$PROJECT/mainline/RECORD
+	SERIES_FILE=$PROJECT/mainline/series
+	PATCHDIR=$PROJECT/mainline/patches
+	SERIES_BRANCH=${SERIES_BRANCH:-mainline-tests}
+	BASE_TAG=mainline
+	BASE_TARGET=mainline-tree
+	;;
+*)
+	printf '%s: error: KERNEL=%s: expected 6.12 (the main series) or 7.3 (mainline/)\n' "${0##*/}" "$KERNEL" >&2
+	exit 1
+	;;
+esac
 
 # The one identity that commits, signs and authors on behalf of the project
 # (a role, see README.md). scripts/signoff swaps in a submitter's own.
@@ -52,8 +76,8 @@ record_get() {
 
 # tree_ready: the kernel tree exists and has the base
 tree_ready() {
-	git -C "$KTREE" rev-parse -q --verify refs/tags/base >/dev/null 2>&1 ||
-		die "no base tree in $KTREE; run 'make base' first"
+	git -C "$KTREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1 ||
+		die "no $BASE_TAG tree in $KTREE; run 'make $BASE_TARGET' first"
 }
 
 # series_patches: the patch names listed in series, in order (no comments)
