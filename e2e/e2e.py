@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Host side of the end-to-end test: boot the guests built by scripts/e2e,
 drive the virtio-balloon through QMP and the guest through its control
-channel (ttyS1), and print one TAP line per check.
+channel (ttyS1, framed: see ctl.py and agent.c), and print one TAP line per
+check.
 
     e2e.py check --out DIR TREE...
     e2e.py bench --out DIR [--rounds N] TREE...
+    e2e.py faults --out DIR [--seed N] [--commands N] TREE
+    e2e.py repeat --out DIR [--runs N] TREE
 """
 
 import argparse
@@ -19,6 +22,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+import ctl
+from ctl import ChannelError
 
 MiB = 1 << 20
 PAGE = 4096
@@ -38,7 +44,7 @@ BAD_LOG = re.compile(r"Oops|BUG:|kernel BUG|Bad page|bad_page|WARNING:|"
 
 
 class GuestError(Exception):
-    pass
+    """A guest command or QMP failed (ChannelError: the channel gave up)."""
 
 
 LIVE = set()
@@ -60,7 +66,7 @@ def log(text):
 class Guest:
     """One QEMU guest: QMP socket, control channel, console log file."""
 
-    def __init__(self, out, tree, name, mem_mib=GUEST_MIB):
+    def __init__(self, out, tree, name, mem_mib=GUEST_MIB, fault_seed=None):
         self.tree = tree
         self.mem = mem_mib * MiB
         self.dir = os.path.join(out, tree, "run-" + name)
@@ -89,8 +95,10 @@ class Guest:
         self.proc = None
         self.qmp = None
         self.ctl = None
+        self.chan = None
+        self.link = None        # the FaultyLink, with fault_seed
+        self.fault_seed = fault_seed
         self.qbuf = b""
-        self.cbuf = b""
         self.boot_s = None
 
     # -- process and sockets ----------------------------------------------
@@ -100,7 +108,7 @@ class Guest:
         for attempt in range(tries):
             try:
                 return self._start(timeout)
-            except GuestError as e:
+            except (GuestError, ChannelError) as e:
                 self.stop()
                 if attempt + 1 == tries:
                     raise
@@ -109,7 +117,7 @@ class Guest:
                 for p in (self.qmp_path, self.ctl_path):
                     if os.path.exists(p):
                         os.unlink(p)
-                self.qbuf = self.cbuf = b""
+                self.qbuf = b""
 
     def _start(self, timeout):
         t0 = time.monotonic()
@@ -124,7 +132,12 @@ class Guest:
         if "QMP" not in greeting:
             raise GuestError("no QMP greeting, got %r" % greeting)
         self.command("qmp_capabilities")
-        self._ctl_until(b"@@ready\n", timeout)
+        sock = self.ctl
+        if self.fault_seed is not None:
+            self.link = sock = ctl.FaultyLink(self.ctl, self.fault_seed)
+        self.chan = ctl.Channel(sock, alive=lambda: self.proc.poll() is None,
+                                keep_frames=self.link is not None)
+        self.chan.hello(timeout)
         self.boot_s = time.monotonic() - t0
 
     def _connect(self, path):
@@ -147,17 +160,19 @@ class Guest:
         if self.proc is None:
             return
         try:
-            if self.ctl is not None:
-                self.ctl.sendall(b"reboot -f\n")
+            if self.chan is not None:
+                if self.link is not None:
+                    self.link.active = False
+                self.chan.post("reboot -f")
             self.proc.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired):
+        except (OSError, ChannelError, subprocess.TimeoutExpired):
             self.proc.kill()
             self.proc.wait()
         LIVE.discard(self.proc)
         for s in (self.qmp, self.ctl):
             if s is not None:
                 s.close()
-        self.proc = self.qmp = self.ctl = None
+        self.proc = self.qmp = self.ctl = self.chan = None
 
     # -- QMP ----------------------------------------------------------------
     def _qmp_read(self, timeout):
@@ -229,36 +244,14 @@ class Guest:
                 raise GuestError("balloon did not settle, actual %d" % a)
 
     # -- control channel ------------------------------------------------------
-    def _ctl_until(self, marker, timeout):
-        deadline = time.monotonic() + timeout
-        while marker not in self.cbuf:
-            left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
-                raise GuestError("guest did not answer (waiting for %r); "
-                                 "see %s" % (marker, self.console))
-            self.ctl.settimeout(left)
-            try:
-                data = self.ctl.recv(65536)
-            except socket.timeout:
-                continue
-            if not data:
-                raise GuestError("control channel closed")
-            self.cbuf += data
-        head, self.cbuf = self.cbuf.split(marker, 1)
-        return head
-
     def sh(self, cmd, timeout=300, check=True):
-        """Run a shell command in the guest; return its output."""
-        if "\n" in cmd:
-            raise ValueError("one line only")
-        self.ctl.sendall(cmd.encode() + b"\n")
-        head = self._ctl_until(b"@@rc=", timeout).decode(errors="replace")
-        rc_line = self._ctl_until(b"\n", 10).decode()
-        rc = int(rc_line)
+        """Run a shell command in the guest; return its output. The channel
+        raises ChannelError when it gives up."""
+        rc, out = self.chan.call(cmd, timeout)
         if check and rc:
             raise GuestError("guest command %r exited %d:\n%s"
-                             % (cmd, rc, head))
-        return head
+                             % (cmd, rc, out))
+        return out
 
     # -- guest facts ------------------------------------------------------------
     def kpf_count(self):
@@ -344,6 +337,67 @@ class Checks:
             print("not ok - " + what + (": " + detail if detail else ""),
                   flush=True)
         return cond
+
+
+def pressure(g, tree, ok, r, c0, total0, free0):
+    """The pressure scenario: a hog, fail_page_alloc and an inflation to
+    within PRESSURE_LEFT_MIB of the guest's memory; then everything must
+    come back. C0, TOTAL0 and FREE0 are the bit 23 count, MemTotal and free
+    memory at boot."""
+    mem = g.mem
+    g.sh("hog %d >/tmp/hog.log 2>&1 & echo $! >/tmp/hog.pid" % HOG_MIB)
+    g.sh("i=0; until grep -q resident /tmp/hog.log; do "
+         "i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done")
+    fa = "/sys/kernel/debug/fail_page_alloc"
+    g.sh("cd %s && echo N >ignore-gfp-highmem && echo N >ignore-gfp-wait"
+         " && echo 0 >min-order && echo 0 >verbose && echo %d >interval"
+         " && echo %d >times && echo 100 >probability"
+         % (fa, FAIL_INTERVAL, FAIL_TIMES))
+    target = PRESSURE_LEFT_MIB * MiB
+    got = g.balloon_settle(target)
+    # stop the driver where it got to, then look
+    g.balloon(got)
+    left = None
+    for _ in range(20):   # the shell may itself hit an injected failure
+        try:
+            g.sh("echo 0 >%s/probability" % fa)
+            left = int(g.sh("cat %s/times" % fa))
+            break
+        except GuestError:
+            time.sleep(0.2)
+    injected = FAIL_TIMES - left if left is not None else -1
+    c3, _ = g.kpf_count()
+    want = (mem - got) // PAGE
+    r["pressure_actual"] = got
+    r["pressure_offline"] = c3 - c0
+    r["pressure_injected"] = injected
+    ok(injected > 0, "%s: fail_page_alloc injected failures during "
+       "inflation (%d)" % (tree, injected))
+    ok(c3 - c0 == want,
+       "%s: under pressure, offline pages = what the device reports "
+       "inflated (%d pages, actual %d MiB)" % (tree, want, got // MiB),
+       "kpageflags %d, device %d" % (c3 - c0, want))
+    g.sh("kill $(cat /tmp/hog.pid); wait 2>/dev/null; sleep 0.5")
+    g.balloon(mem)
+    c4, _ = g.kpf_count()
+    total4 = g.meminfo("MemTotal")
+    free4 = g.free()
+    r["free_before"] = free0
+    r["free_after"] = free4
+    ok(c4 == c0 and total4 == total0,
+       "%s: after deflating: bit %d count %d, MemTotal %d kB as before"
+       % (tree, BIT, c0, total0 // 1024),
+       "count %d, MemTotal %d kB" % (c4, total4 // 1024))
+    bi, bd = g.vmstat("balloon_inflate"), g.vmstat("balloon_deflate")
+    r["vmstat"] = [bi, bd]
+    r["migrated"] = g.vmstat("balloon_migrate")
+    # nothing leaked: every inflated page came back, and free memory
+    # (with the per-cpu lists) is where it was at boot, within a few
+    # MiB of slab and page table noise
+    ok(bi == bd and bi > 0 and abs(free4 - free0) < 4 * MiB,
+       "%s: nothing leaked (balloon_inflate %d = balloon_deflate %d, "
+       "free %d -> %d kB)" % (tree, bi, bd, free0 // 1024,
+                              free4 // 1024))
 
 
 def check_tree(out, tree, ok):
@@ -441,60 +495,10 @@ def check_tree(out, tree, ok):
         ok(cd == c0, "%s: bit %d count back to %d after deflating the "
            "migrated balloon" % (tree, BIT, c0), "found %d" % cd)
 
-        # -- under pressure, with fault injection -------------------------
-        g.sh("hog %d >/tmp/hog.log 2>&1 & echo $! >/tmp/hog.pid" % HOG_MIB)
-        g.sh("i=0; until grep -q resident /tmp/hog.log; do "
-             "i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done")
-        fa = "/sys/kernel/debug/fail_page_alloc"
-        g.sh("cd %s && echo N >ignore-gfp-highmem && echo N >ignore-gfp-wait"
-             " && echo 0 >min-order && echo 0 >verbose && echo %d >interval"
-             " && echo %d >times && echo 100 >probability"
-             % (fa, FAIL_INTERVAL, FAIL_TIMES))
-        target = PRESSURE_LEFT_MIB * MiB
-        got = g.balloon_settle(target)
-        # stop the driver where it got to, then look
-        g.balloon(got)
-        left = None
-        for _ in range(20):   # the shell may itself hit an injected failure
-            try:
-                g.sh("echo 0 >%s/probability" % fa)
-                left = int(g.sh("cat %s/times" % fa))
-                break
-            except GuestError:
-                time.sleep(0.2)
-        injected = FAIL_TIMES - left if left is not None else -1
-        c3, _ = g.kpf_count()
-        want = (mem - got) // PAGE
-        r["pressure_actual"] = got
-        r["pressure_offline"] = c3 - c0
-        r["pressure_injected"] = injected
-        ok(injected > 0, "%s: fail_page_alloc injected failures during "
-           "inflation (%d)" % (tree, injected))
-        ok(c3 - c0 == want,
-           "%s: under pressure, offline pages = what the device reports "
-           "inflated (%d pages, actual %d MiB)" % (tree, want, got // MiB),
-           "kpageflags %d, device %d" % (c3 - c0, want))
-        g.sh("kill $(cat /tmp/hog.pid); wait 2>/dev/null; sleep 0.5")
-        g.balloon(mem)
-        c4, _ = g.kpf_count()
-        total4 = g.meminfo("MemTotal")
-        free4 = g.free()
-        r["free_before"] = free0
-        r["free_after"] = free4
-        ok(c4 == c0 and total4 == total0,
-           "%s: after deflating: bit %d count %d, MemTotal %d kB as before"
-           % (tree, BIT, c0, total0 // 1024),
-           "count %d, MemTotal %d kB" % (c4, total4 // 1024))
-        bi, bd = g.vmstat("balloon_inflate"), g.vmstat("balloon_deflate")
-        r["vmstat"] = [bi, bd]
-        r["migrated"] = g.vmstat("balloon_migrate")
-        # nothing leaked: every inflated page came back, and free memory
-        # (with the per-cpu lists) is where it was at boot, within a few
-        # MiB of slab and page table noise
-        ok(bi == bd and bi > 0 and abs(free4 - free0) < 4 * MiB,
-           "%s: nothing leaked (balloon_inflate %d = balloon_deflate %d, "
-           "free %d -> %d kB)" % (tree, bi, bd, free0 // 1024,
-                                  free4 // 1024))
+        pressure(g, tree, ok, r, c0, total0, free0)
+    except ChannelError as e:
+        r["harness_error"] = str(e)
+        ok(False, "%s: end-to-end run: control channel" % tree, str(e))
     except GuestError as e:
         ok(False, "%s: end-to-end run" % tree, str(e))
     finally:
@@ -606,16 +610,130 @@ def do_bench(args):
     return 0
 
 
+def do_faults(args):
+    """The control channel behind FaultyLink, against a real guest: a
+    batch of commands whose outputs are known, and guest readings compared
+    with what the clean channel read. Every damaged frame must be detected
+    and sent again: no wrong result, no command run twice."""
+    ok = Checks()
+    tree = args.trees[0]
+    g = Guest(args.out, tree, "faults", fault_seed=args.seed)
+    t0 = time.monotonic()
+    wrong, readings = [], 0
+    try:
+        g.start()                   # the hello comes through the faults
+        g.link.active = False       # reference readings: clean
+        ref = {c: g.sh(c) for c in ("kpf-count %d" % BIT,
+                                    "grep MemTotal /proc/meminfo")}
+        g.sh("rm -f /tmp/run.log")
+        g.link.active = True
+        for i, (cmd, rc, want) in enumerate(
+                ctl.known_batch(args.commands, "/tmp/run.log"), 1):
+            got = g.chan.call(cmd, timeout=120)
+            if got != (rc, want):
+                wrong.append((cmd, got))
+            if i % 10 == 0:
+                for c, w in ref.items():
+                    readings += 1
+                    got = g.chan.call(c, timeout=120)
+                    if got != (0, w):
+                        wrong.append((c, got))
+        g.link.active = False
+        ran = [int(x) for x in g.sh("cat /tmp/run.log").split()]
+        secs = time.monotonic() - t0
+        link, st = g.link, g.chan.stats
+        up_frames = set(link.up.originals)
+        forged = [f for f in st.accepted if f not in up_frames]
+        print("# faults: seed %d, %d commands + %d guest readings, %.1f s"
+              % (args.seed, args.commands, readings, secs))
+        print("# faults: " + link.report())
+        print("# faults: host: " + str(st))
+        ok(link.down.damaged() > 0 and link.up.damaged() > 0,
+           "%s: channel faults: frames damaged both ways (%d of %d "
+           "host->guest, %d of %d guest->host)"
+           % (tree, link.down.damaged(), link.down.frames,
+              link.up.damaged(), link.up.frames))
+        ok(not wrong, "%s: channel faults: %d commands and %d readings of "
+           "kpf-count and MemTotal, wrong results: %d"
+           % (tree, args.commands, readings, len(wrong)), str(wrong[:3]))
+        ok(ran == list(range(1, args.commands + 1)),
+           "%s: channel faults: each command ran exactly once, in order"
+           % tree, "log %s" % ran[:20])
+        ok(not forged, "%s: channel faults: every frame accepted (%d) is "
+           "byte for byte one the agent sent" % (tree, len(st.accepted)),
+           "%d not: %r" % (len(forged), forged[:2]))
+    except (GuestError, ChannelError) as e:
+        ok(False, "%s: channel faults run" % tree, str(e))
+    finally:
+        g.stop()
+    return 1 if ok.failed else 0
+
+
+def do_repeat(args):
+    """The pressure scenario RUNS times in a row on one tree, a fresh boot
+    each time. A run whose checks fail is a kernel failure; a run that the
+    harness could not finish (channel, QMP or a guest command) is a harness
+    failure."""
+    tree = args.trees[0]
+    harness, kernel, passed = [], [], 0
+    t0 = time.monotonic()
+    for n in range(1, args.runs + 1):
+        ok = Checks()
+        r = {}
+        g = Guest(args.out, tree, "repeat")
+        t1 = time.monotonic()
+        err = None
+        try:
+            g.start()
+            c0, _ = g.kpf_count()
+            pressure(g, tree, ok, r, c0, g.meminfo("MemTotal"), g.free())
+        except (GuestError, ChannelError) as e:
+            err = str(e)
+        finally:
+            g.stop()
+        bad, kills = g.log_problems()
+        ok(not bad, "%s: no oops/BUG/bad page in the guest log" % tree,
+           "; ".join(bad[:5]))
+        what = "%s: pressure run %d of %d (%.0f s, actual %s MiB, %d "\
+            "injected, %d OOM kills)" % (
+                tree, n, args.runs, time.monotonic() - t1,
+                r.get("pressure_actual", 0) // MiB,
+                r.get("pressure_injected", -1), kills)
+        if err is not None:
+            harness.append(n)
+            print("not ok - %s: harness: %s" % (what, err), flush=True)
+        elif ok.failed:
+            kernel.append(n)
+            print("not ok - %s: %d kernel check(s) failed" % (what,
+                                                            ok.failed),
+                  flush=True)
+        else:
+            passed += 1
+            print("ok - " + what, flush=True)
+    print("# repeat: %s, %d runs in %.0f s: %d passed, %d harness failures "
+          "%s, %d kernel check failures %s"
+          % (tree, args.runs, time.monotonic() - t0, passed, len(harness),
+             harness, len(kernel), kernel))
+    return 0 if passed == args.runs else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["check", "bench"])
+    ap.add_argument("mode", choices=["check", "bench", "faults", "repeat"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--commands", type=int, default=100)
     ap.add_argument("trees", nargs="+")
     args = ap.parse_args()
+    if args.mode in ("faults", "repeat") and len(args.trees) != 1:
+        ap.error("%s takes one tree, found %d: %s"
+                 % (args.mode, len(args.trees), " ".join(args.trees)))
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda n, f: sys.exit(128 + n))
-    return do_check(args) if args.mode == "check" else do_bench(args)
+    return {"check": do_check, "bench": do_bench, "faults": do_faults,
+            "repeat": do_repeat}[args.mode](args)
 
 
 if __name__ == "__main__":
