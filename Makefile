@@ -8,7 +8,8 @@ S := scripts
 
 .PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
 	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
-	mainline mainline-tree mainline-record check help clean
+	mainline mainline-tree mainline-record check help clean \
+	e2e-repeat e2e-faults
 
 all: deps base tree kunit-default
 
@@ -70,6 +71,14 @@ kunit-default:
 ## make e2e          virtio-balloon in QEMU on series, base and upstream
 e2e:
 	@$(S)/e2e
+
+## make e2e-repeat   the e2e pressure scenario 20 times on series (RUNS=N)
+e2e-repeat:
+	@$(S)/e2e --repeat --runs $(or $(RUNS),20)
+
+## make e2e-faults   the e2e control channel behind a faulty link (SEED=N)
+e2e-faults:
+	@$(S)/e2e --faults --seed $(or $(SEED),1)
 
 ## make b4           b4 prep/send -o/am round trip of the series
 b4:
