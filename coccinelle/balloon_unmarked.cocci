@@ -29,6 +29,7 @@
 // Comments: No patch mode: where to set and where to clear the mark depends
 //  on the driver's inflate and deflate paths.
 // Options: --no-includes --include-headers
+// Kernels: 6.12 7.3
 //
 // Keywords: balloon, PageOffline, __SetPageOffline, adjust_managed_page_count
 //

@@ -10,6 +10,14 @@
 /// does nothing on a page that has no type, so the fix is safe even on paths
 /// where the page was already cleared.
 ///
+/// The premise holds up to the kernels that check _mapcount of a freed page
+/// with the type still in it (Linux 6.12). Linux 7.3 resets any page type in
+/// free_pages_prepare() before its checks, and its balloon core frees
+/// deflated pages while they are still PageOffline() on purpose ("PageOffline
+/// is sticky until the page is freed to the buddy", mm/balloon.c): there a
+/// free of an offline page is correct, so the rule is for 6.12 only (the
+/// Kernels: line below) and scripts/cocci skips it on 7.3.
+///
 //# The rule follows one function: a page marked offline by a helper (for
 //# example balloon_page_insert() or a driver's own mark function) or freed
 //# by a helper (free_contig_range(), a driver's release function) is not
@@ -25,6 +33,7 @@
 // Copyright: (C) 2024 The Balloon Offline Series authors
 // Comments: The patch inserts __ClearPageOffline() right before the free.
 // Options: --no-includes --include-headers
+// Kernels: 6.12
 //
 // Keywords: PageOffline, __SetPageOffline, __ClearPageOffline, bad_page
 //

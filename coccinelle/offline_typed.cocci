@@ -11,9 +11,9 @@
 /// allocator (alloc_page(), balloon_page_alloc()), not from kmalloc(), a
 /// page-table allocation or user memory, and drop the other type first.
 ///
-/// On Linux 6.12 __SetPageOffline() on a page that is already PageOffline()
-/// and __ClearPageOffline() on a page without a type are both safe; they are
-/// not reported.
+/// On Linux 6.12 and 7.3 __SetPageOffline() on a page that is already
+/// PageOffline() and __ClearPageOffline() on a page without a type are both
+/// safe; they are not reported.
 ///
 //# The rule follows one function: a page that got its type or its mapping in
 //# another function is not seen. A page that is unmapped or whose type is
@@ -27,6 +27,7 @@
 // Comments: No patch mode: there is no mechanical fix, the page must come
 //  from somewhere else.
 // Options: --no-includes --include-headers
+// Kernels: 6.12 7.3
 //
 // Keywords: PageOffline, __SetPageOffline, page_type, mapcount
 //

@@ -23,6 +23,7 @@
 // Comments: Run it on the tree that still has PG_balloon; on a tree without
 //  it there is nothing left to convert and every mode stays silent.
 // Options: --no-includes --include-headers
+// Kernels: 6.12
 //
 // Keywords: PageBalloon, PageOffline, PG_balloon, PG_offline, KPF_BALLOON
 //
