@@ -18,6 +18,7 @@ case $KERNEL in
 	SERIES_BRANCH=${SERIES_BRANCH:-series}
 	BASE_TAG=base
 	BASE_TARGET=base
+	WTDIR=$BUILD/wt
 	;;
 7.3)
 	KTREE=${KTREE:-$BUILD/mainline}
@@ -27,6 +28,7 @@ case $KERNEL in
 	SERIES_BRANCH=${SERIES_BRANCH:-mainline-tests}
 	BASE_TAG=mainline
 	BASE_TARGET=mainline-tree
+	WTDIR=$BUILD/wt-7.3
 	;;
 *)
 	printf '%s: error: KERNEL=%s: expected 6.12 (the main series) or 7.3 (mainline/)\n' "${0##*/}" "$KERNEL" >&2
@@ -93,10 +95,10 @@ JOBS=${JOBS:-$(nproc)}
 # build/wt/NAME (created on first use, reset to REF afterwards). Build
 # outputs belong in separate O= directories, never in the checkout.
 worktree() {
-	local ref=$2 dir=$BUILD/wt/$1
+	local ref=$2 dir=$WTDIR/$1
 	tree_ready
 	if [ ! -e "$dir/.git" ]; then
-		mkdir -p "$BUILD/wt"
+		mkdir -p "$WTDIR"
 		git -C "$KTREE" worktree prune
 		git -C "$KTREE" worktree add -q --detach "$dir" "$ref" >&2 ||
 			die "cannot make worktree $dir at $ref"
