@@ -66,7 +66,8 @@ def log(text):
 class Guest:
     """One QEMU guest: QMP socket, control channel, console log file."""
 
-    def __init__(self, out, tree, name, mem_mib=GUEST_MIB, fault_seed=None):
+    def __init__(self, out, tree, name, mem_mib=GUEST_MIB, fault_seed=None,
+                 icount=False):
         self.tree = tree
         self.mem = mem_mib * MiB
         self.dir = os.path.join(out, tree, "run-" + name)
@@ -92,6 +93,10 @@ class Guest:
             "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
             "-device", "virtio-balloon-pci,id=balloon0",
         ]
+        if icount:
+            # virtual time = instructions executed (1 ns each), whatever
+            # the host's load
+            self.argv += ["-icount", "shift=0,sleep=off"]
         self.proc = None
         self.qmp = None
         self.ctl = None
@@ -683,8 +688,10 @@ def do_repeat(args):
         g = Guest(args.out, tree, "repeat")
         t1 = time.monotonic()
         err = None
+        st = None
         try:
             g.start()
+            st = g.chan.stats
             c0, _ = g.kpf_count()
             pressure(g, tree, ok, r, c0, g.meminfo("MemTotal"), g.free())
         except (GuestError, ChannelError) as e:
@@ -695,10 +702,13 @@ def do_repeat(args):
         ok(not bad, "%s: no oops/BUG/bad page in the guest log" % tree,
            "; ".join(bad[:5]))
         what = "%s: pressure run %d of %d (%.0f s, actual %s MiB, %d "\
-            "injected, %d OOM kills)" % (
+            "injected, %d OOM kills; channel: %s)" % (
                 tree, n, args.runs, time.monotonic() - t1,
                 r.get("pressure_actual", 0) // MiB,
-                r.get("pressure_injected", -1), kills)
+                r.get("pressure_injected", -1), kills, st)
+        if err is not None or ok.failed:
+            # keep the failed run's console log; the next boot overwrites
+            os.replace(g.console, "%s.run-%d" % (g.console, n))
         if err is not None:
             harness.append(n)
             print("not ok - %s: harness: %s" % (what, err), flush=True)
@@ -717,12 +727,104 @@ def do_repeat(args):
     return 0 if passed == args.runs else 1
 
 
+def icount_round(g, data):
+    """One round of the guest's own balloon work, timed in virtual time:
+    inflate and deflate INFLATE_MIB (the CPU time all guest tasks used
+    meanwhile, idle left out), ten full page-types scans, and compaction
+    migrating balloon pages (per page migrated)."""
+    mem, pages = g.mem, INFLATE_MIB * MiB // PAGE
+
+    def busy():
+        return dict(map(int, line.split())
+                    for line in g.sh("runtime").splitlines())
+
+    def timed(counter, target):
+        """Busy guest time, summed over the tasks, while the balloon goes
+        to TARGET; the counter must have moved by exactly the pages."""
+        v0, r0 = g.vmstat(counter), busy()
+        g.balloon(target, poll=0.01)
+        r1, v1 = busy(), g.vmstat(counter)
+        if v1 - v0 != pages:
+            raise GuestError("%s grew by %d, expected %d"
+                             % (counter, v1 - v0, pages))
+        return sum(r1[t] - r0[t] for t in r0 if t in r1)
+
+    data["inflate_ns_per_page"].append(
+        timed("balloon_inflate", mem - INFLATE_MIB * MiB) / pages)
+    us = int(g.sh("timeit sh -c 'for i in 0 1 2 3 4 5 6 7 8 9; "
+                  "do page-types -r; done'").split()[0])
+    data["scan_ms"].append(us / 10000)
+    data["deflate_ns_per_page"].append(
+        timed("balloon_deflate", mem) / pages)
+    # holes among the balloon pages, left by a hog that is gone before
+    # anything is timed
+    g.sh("hog 128 >/tmp/hog.log 2>&1 & echo $! >/tmp/hog.pid")
+    g.sh("i=0; until grep -q resident /tmp/hog.log; do "
+         "i=$((i+1)); [ $i -lt 600 ] || exit 1; sleep 0.1; done")
+    g.balloon(mem - INFLATE_MIB * MiB, poll=0.01)
+    g.sh("kill $(cat /tmp/hog.pid); sleep 0.5")
+    m0 = g.vmstat("balloon_migrate")
+    us = int(g.sh("timeit sh -c 'echo 1 >/proc/sys/vm/compact_memory'")
+             .split()[0])
+    m = g.vmstat("balloon_migrate") - m0
+    if m <= 0:
+        raise GuestError("compaction migrated no balloon pages")
+    data["migrate_us_per_page"].append(us / m)
+    data["migrated"].append(m)
+    g.balloon(mem, poll=0.01)
+
+
+def do_bench_icount(args):
+    keys = ("inflate_ns_per_page", "deflate_ns_per_page", "scan_ms",
+            "migrate_us_per_page", "migrated")
+    guests = {}
+    data = {t: {k: [] for k in keys} for t in args.trees}
+    t0 = time.monotonic()
+    try:
+        for t in args.trees:
+            guests[t] = Guest(args.out, t, "bench-icount", icount=True)
+            guests[t].start()
+        for rnd in range(args.rounds):
+            order = args.trees if rnd % 2 == 0 else args.trees[::-1]
+            for t in order:
+                icount_round(guests[t], data[t])
+                log("round %d %-8s %s" % (rnd + 1, t, " ".join(
+                    "%s %.4g" % (k, data[t][k][-1]) for k in keys)))
+    finally:
+        for g in guests.values():
+            g.stop()
+    print("bench --icount: %d rounds, %d MiB (%d pages) per inflation, "
+          "guests of %d MiB, -icount shift=0 (1 ns = 1 instruction), "
+          "%.0f s" % (args.rounds, INFLATE_MIB, INFLATE_MIB * MiB // PAGE,
+                      GUEST_MIB, time.monotonic() - t0))
+    a, b = args.trees[0], args.trees[-1]
+    print("%-22s%12s%12s%10s%10s%10s%10s" % (
+        "median (cv %)", a, b, "%s/%s" % (b, a), "min", "max", "sd"))
+    for k in keys[:-1]:
+        ratios = [y / x for x, y in zip(data[a][k], data[b][k])]
+        cv = {t: 100 * statistics.pstdev(data[t][k]) /
+              statistics.mean(data[t][k]) for t in (a, b)}
+        print("%-22s%12s%12s%10.4f%10.4f%10.4f%10.4f" % (
+            k, "%.4g (%.2f)" % (statistics.median(data[a][k]), cv[a]),
+            "%.4g (%.2f)" % (statistics.median(data[b][k]), cv[b]),
+            statistics.median(ratios), min(ratios), max(ratios),
+            statistics.pstdev(ratios)))
+    for t in args.trees:
+        for k in keys:
+            print("raw %s %s: %s" % (t, k, " ".join(
+                "%.6g" % v for v in data[t][k])))
+    with open(os.path.join(args.out, "bench-icount.json"), "w") as f:
+        json.dump(data, f, indent=1)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mode", choices=["check", "bench", "faults", "repeat"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--icount", action="store_true")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--commands", type=int, default=100)
     ap.add_argument("trees", nargs="+")
@@ -732,6 +834,8 @@ def main():
                  % (args.mode, len(args.trees), " ".join(args.trees)))
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, lambda n, f: sys.exit(128 + n))
+    if args.mode == "bench" and args.icount:
+        return do_bench_icount(args)
     return {"check": do_check, "bench": do_bench, "faults": do_faults,
             "repeat": do_repeat}[args.mode](args)
 
