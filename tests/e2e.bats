@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+#
+# scripts/e2e: bad arguments stop it before it builds or boots anything,
+# with an error naming what was expected and what was found; and the
+# control channel's own test program refuses a missing agent.
+
+setup() {
+	E2E=$BATS_TEST_DIRNAME/../scripts/e2e
+	BUILD=$BATS_TEST_TMPDIR/build
+	export BUILD
+}
+
+@test "e2e: a count that is not a number is refused" {
+	run "$E2E" --repeat --runs x
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: expected a number for --rounds, --runs, --seed and --commands, found 'x'" ]
+	[ ! -e "$BUILD" ]
+}
+
+@test "e2e: --faults and --repeat take one tree" {
+	run "$E2E" --faults --tree series --tree base
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --faults runs on one tree, found 2: series base" ]
+	run "$E2E" --repeat --tree base --tree upstream
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --repeat runs on one tree, found 2: base upstream" ]
+	[ ! -e "$BUILD" ]
+}
+
+@test "e2e: --icount without --bench is refused" {
+	run "$E2E" --icount --tree series
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --icount goes with --bench, found it with --check" ]
+}
+
+@test "e2e: an unknown tree is refused" {
+	run "$E2E" --repeat --tree mainline
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: unknown tree 'mainline' (expected series, base or upstream)" ]
+}
+
+@test "test_ctl.py: a missing agent binary is named" {
+	run python3 "$BATS_TEST_DIRNAME/../e2e/test_ctl.py" "$BATS_TEST_TMPDIR/no-agent"
+	[ "$status" -ne 0 ]
+	[ "$output" = "test_ctl.py: expected the agent binary, found no executable $BATS_TEST_TMPDIR/no-agent" ]
+}
