@@ -200,9 +200,14 @@ class Guest:
                 return msg
             left = deadline - time.monotonic()
             if left <= 0:
-                raise GuestError("QMP timeout")
+                raise GuestError("QMP: no answer within %d s" % timeout)
             self.qmp.settimeout(left)
-            data = self.qmp.recv(65536)
+            try:
+                data = self.qmp.recv(65536)
+            except socket.timeout:
+                continue        # the deadline check above ends it
+            except OSError as e:
+                raise GuestError("QMP: %s" % e)
             if not data:
                 raise GuestError("QMP connection closed")
             self.qbuf += data
@@ -211,8 +216,11 @@ class Guest:
         req = {"execute": name}
         if args:
             req["arguments"] = args
-        self.qmp.sendall(json.dumps(req).encode() + b"\n")
-        resp = self._qmp_read(30)
+        try:
+            self.qmp.sendall(json.dumps(req).encode() + b"\n")
+            resp = self._qmp_read(30)
+        except (GuestError, OSError) as e:
+            raise GuestError("QMP %s: %s" % (name, e))
         if "error" in resp:
             raise GuestError("QMP %s: %s" % (name, resp["error"]))
         return resp.get("return")
