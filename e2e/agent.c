@@ -231,6 +231,7 @@ static void run(const char *cmd)
 	int fd, status;
 	ssize_t r;
 	pid_t pid;
+	char c;
 
 	last_len = 0;
 	fd = open(OUT_FILE, O_RDWR | O_CREAT | O_TRUNC, 0600);
@@ -281,6 +282,13 @@ static void run(const char *cmd)
 		if (r <= 0)
 			break;
 		last_len += r;
+	}
+	/* more output than can be kept: say so rather than send a part */
+	if (last_len == OUT_MAX_BYTES && read(fd, &c, 1) == 1) {
+		last_rc = 125;
+		last_len = snprintf(last_out, OUT_MAX_BYTES,
+				    "agent: output longer than %d bytes\n",
+				    OUT_MAX_BYTES);
 	}
 	close(fd);
 	unlink(OUT_FILE);
