@@ -9,7 +9,7 @@ S := scripts
 .PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
 	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
 	mainline mainline-tree mainline-record check help clean \
-	e2e-repeat e2e-faults
+	e2e-repeat e2e-faults e2e-nested
 
 all: deps base tree kunit-default
 
@@ -79,6 +79,10 @@ e2e-repeat:
 ## make e2e-faults   the e2e control channel behind a faulty link (SEED=N)
 e2e-faults:
 	@$(S)/e2e --faults --seed $(or $(SEED),1)
+
+## make e2e-nested   Hyper-V and Xen balloons nested in QEMU (TREES="series base")
+e2e-nested:
+	@$(S)/e2e-nested $(foreach t,$(or $(TREES),series base),--tree $(t))
 
 ## make b4           b4 prep/send -o/am round trip of the series
 b4:
