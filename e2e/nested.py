@@ -246,7 +246,7 @@ def hyperv(l1, out, tree, ok):
     marks = HV_MARKS[tree]
     want = INFLATE_MIB * MiB // PAGE
     g = L2(l1, out, tree, "hyperv", HV_MACHINE)
-    g.start(timeout=600, tries=1)
+    g.start(timeout=120, tries=1)
     r["boot_s"] = round(g.boot_s, 1)
     try:
         dmesg = g.sh("dmesg")
@@ -307,7 +307,7 @@ def xen(l1, out, tree, ok):
     r = {"tree": tree}
     offline_bit = XEN_OFFLINE_BIT[tree]
     g = L2(l1, out, tree, "xen", XEN_MACHINE)
-    g.start(timeout=600, tries=1)
+    g.start(timeout=120, tries=1)
     r["xen_boot_s"] = round(g.boot_s, 1)
     try:
         has = g.sh("test -d %s && echo yes || echo no" % XEN_SYSFS).strip()
