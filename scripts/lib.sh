@@ -8,6 +8,7 @@ BUILD=${BUILD:-$PROJECT/build}
 # directory and this parameter, the scripts are the same):
 #   6.12  the main series (series, patches/) on the reconstructed base
 #   7.3   the KUnit series in mainline/ on Debian's linux-source-7.3
+# REVISION is the series' version as mailed ([PATCH vN ...]; 1 has no vN).
 KERNEL=${KERNEL:-6.12}
 case $KERNEL in
 6.12)
@@ -19,6 +20,7 @@ case $KERNEL in
 	BASE_TAG=base
 	BASE_TARGET=base
 	WTDIR=$BUILD/wt
+	REVISION=2
 	;;
 7.3)
 	KTREE=${KTREE:-$BUILD/mainline}
@@ -29,6 +31,7 @@ case $KERNEL in
 	BASE_TAG=mainline
 	BASE_TARGET=mainline-tree
 	WTDIR=$BUILD/wt-7.3
+	REVISION=1
 	;;
 *)
 	printf '%s: error: KERNEL=%s: expected 6.12 (the main series) or 7.3 (mainline/)\n' "${0##*/}" "$KERNEL" >&2
