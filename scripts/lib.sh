@@ -114,6 +114,16 @@ worktree() {
 	echo "$dir"
 }
 
+# copy_with_libs BIN ROOT [DEST]: install BIN at DEST (default: BIN's own
+# path) under ROOT, with the shared libraries ldd finds for it (initramfs)
+copy_with_libs() {
+	local bin=$1 root=$2 dest=${3:-$1} lib
+	install -D -m 755 "$bin" "$root$dest"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		install -D -m 755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}
+
 # Results: every checking script prints one line per check, TAP style:
 #   ok - <what>        or        not ok - <what>
 # and 'make check' counts them. result NAME CMD...: run CMD, print the line.
