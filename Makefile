@@ -68,7 +68,8 @@ kunit:
 kunit-default:
 	@$(S)/kunit default
 
-## make e2e          virtio-balloon in QEMU on series, base and upstream
+## make e2e          virtio-balloon in QEMU on series, base and upstream, then
+##                   Hyper-V and Xen nested (series, base, without patch 4 / 3)
 e2e:
 	@$(S)/e2e
 
@@ -80,9 +81,9 @@ e2e-repeat:
 e2e-faults:
 	@$(S)/e2e --faults --seed $(or $(SEED),1)
 
-## make e2e-nested   Hyper-V and Xen balloons nested in QEMU (TREES="series base")
+## make e2e-nested   Hyper-V and Xen balloons nested in QEMU alone (TREES="series base")
 e2e-nested:
-	@$(S)/e2e-nested $(foreach t,$(or $(TREES),series base),--tree $(t))
+	@$(S)/e2e-nested $(foreach t,$(TREES),--tree $(t))
 
 ## make b4           b4 prep/send -o/am round trip of the series
 b4:

@@ -84,7 +84,7 @@ class Guest:
         for p in (self.console, self.qmp_path, self.ctl_path):
             if os.path.exists(p):
                 os.unlink(p)
-        kernel = os.path.join(out, tree, "obj", "arch/x86/boot/bzImage")
+        kernel = os.path.join(out, tree, "bzImage")
         initrd = os.path.join(out, tree, "initramfs.gz")
         self.argv = [
             "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-smp", "1",

@@ -45,3 +45,24 @@ setup() {
 	[ "$status" -ne 0 ]
 	[ "$output" = "test_ctl.py: expected the agent binary, found no executable $BATS_TEST_TMPDIR/no-agent" ]
 }
+
+@test "e2e: the trees without patch 3 or 4 are for --build only" {
+	run "$E2E" --tree series-no-hv
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: tree 'series-no-hv' is built for scripts/e2e-nested only (with --build)" ]
+	[ ! -e "$BUILD" ]
+}
+
+@test "e2e-nested: --built and --build exclude each other" {
+	run "$BATS_TEST_DIRNAME/../scripts/e2e-nested" --built --build
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e-nested: error: --built goes without --build: it means scripts/e2e has built the kernels" ]
+	[ ! -e "$BUILD" ]
+}
+
+@test "e2e-nested: an unknown tree is refused" {
+	run "$BATS_TEST_DIRNAME/../scripts/e2e-nested" --tree series-no-vmw
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e-nested: error: unknown tree 'series-no-vmw' (expected series, base, upstream, series-no-hv or series-no-xen)" ]
+	[ ! -e "$BUILD" ]
+}
