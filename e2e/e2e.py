@@ -186,8 +186,11 @@ class Guest:
         self.proc = self.qmp = self.ctl = self.chan = None
 
     # -- QMP ----------------------------------------------------------------
-    def _qmp_read(self, timeout):
-        """Next QMP message that is not an event, as a dict."""
+    def _qmp_read(self, timeout, want_id=None):
+        """Next QMP message that is not an event, as a dict; with WANT_ID,
+        the answer to the command sent with that id (anything else, such
+        as the error for a command that reached QEMU damaged, is
+        skipped)."""
         deadline = time.monotonic() + timeout
         while True:
             while b"\n" in self.qbuf:
@@ -196,6 +199,8 @@ class Guest:
                     continue
                 msg = json.loads(line)
                 if "event" in msg:
+                    continue
+                if want_id is not None and msg.get("id") != want_id:
                     continue
                 return msg
             left = deadline - time.monotonic()
@@ -213,12 +218,13 @@ class Guest:
             self.qbuf += data
 
     def command(self, name, **args):
-        req = {"execute": name}
+        self.qmp_id = getattr(self, "qmp_id", 0) + 1
+        req = {"execute": name, "id": self.qmp_id}
         if args:
             req["arguments"] = args
         try:
             self.qmp.sendall(json.dumps(req).encode() + b"\n")
-            resp = self._qmp_read(30)
+            resp = self._qmp_read(30, self.qmp_id)
         except (GuestError, OSError) as e:
             raise GuestError("QMP %s: %s" % (name, e))
         if "error" in resp:

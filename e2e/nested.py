@@ -64,8 +64,11 @@ HV_MACHINE = [
     # the number of ranges in each of the guest's balloon responses:
     # hv_balloon sends one range per allocation unit, a 2 MiB unit or a
     # single page (alloc_balloon_pages())
-    "-trace", "hv_balloon_incoming_balloon", "-D", "@TRACE@",
+    "-trace", "hv_balloon_incoming_balloon",
+    # hv-balloon's state: a QMP `balloon` is only sent in S_IDLE (below)
+    "-trace", "hv_balloon_state_change", "-D", "@TRACE@",
 ]
+STATE = re.compile(r"hv_balloon_state_change -> (\w+)")
 RANGES = re.compile(r"hv_balloon_incoming_balloon incoming balloon response "
                     r"\d+, ranges (\d+)")
 PAGES_2M = 2 * MiB // PAGE
@@ -340,6 +343,26 @@ class L2(Guest):
                           check=False)
         return [int(n) for n in RANGES.findall(text)]
 
+    def hv_idle(self, timeout=180):
+        """Wait until QEMU's hv-balloon is in S_IDLE: past its post-init
+        wait, and with the guest's answer to its last request (an
+        unballoon is counted in `actual` when QEMU posts it, before the
+        guest answers) read from the ring. A QMP `balloon` that comes
+        while a guest message waits in the ring aborts QEMU 10.0.2 (the
+        vmbus.c:409 assertion: hv-balloon's event loop reads the ring
+        outside a channel notification)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.l1.sh("cat %s 2>/dev/null" % self.f["trace"],
+                              check=False)
+            states = STATE.findall(text)
+            if states and states[-1] == "S_IDLE":
+                return
+            if time.monotonic() > deadline:
+                raise GuestError("hv-balloon not idle within %d s (state %s)"
+                                 % (timeout, states[-1] if states else "?"))
+            time.sleep(0.5)
+
     def pages_ballooned(self):
         out = self.sh("cat /sys/kernel/debug/hv-balloon")
         m = re.search(r"^pages_ballooned\s*:\s*(\d+)", out, re.M)
@@ -362,7 +385,7 @@ def hyperv(l1, out, tree, ok, slot):
     # `balloon` or its post-init timer runs its event loop while a guest
     # message waits in the ring: outside a notification the receive ring
     # is not set up for I/O. hv_balloon sends one every second once its
-    # pressure_report_delay (45 s) has run out.
+    # pressure_report_delay (45 s) has run out. See also L2.hv_idle().
     g = L2(l1, out, tree, "hyperv", HV_MACHINE, slot,
            " hv_balloon.pressure_report_delay=100000")
     g.start(timeout=HELLO_S, tries=1)
@@ -385,6 +408,7 @@ def hyperv(l1, out, tree, ok, slot):
                 ("reinflated", INFLATE_MIB, "inflating to %d MiB again"
                  % INFLATE_MIB),
                 ("deflated", 0, "deflating fully")):
+            g.hv_idle()
             r[key + "_s"] = round(g.balloon(g.mem - mib * MiB, timeout=600,
                                             poll=0.5), 1)
             r[key] = c = g.kpf_count()[0]
