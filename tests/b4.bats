@@ -92,8 +92,8 @@ stable_cid() {
 		grep -q "$a" "$cover"
 	done
 	# MAINTAINERS in the worktree is back as committed; no sendemail leaks.
-	git -C "$P/build/wt/b4" diff --quiet
-	[ "$(git -C "$P/build/wt/b4" ls-files -v MAINTAINERS)" = "H MAINTAINERS" ]
+	git -C "$P/build/wt/mutate" diff --quiet
+	[ "$(git -C "$P/build/wt/mutate" ls-files -v MAINTAINERS)" = "H MAINTAINERS" ]
 	refute git -C "$KT" config --get sendemail.smtpserver
 	refute git config --global --get sendemail.smtpserver
 }
