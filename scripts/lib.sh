@@ -120,6 +120,26 @@ worktree() {
 	echo "$dir"
 }
 
+# objdir DIR SRC: make DIR, the build directory (O=) of a kernel built
+# from the checkout SRC, a link to SRC/.o-<DIR under build/, dashed>, and
+# print DIR. Kbuild names the sources of a build directory that sits
+# directly in its source tree with relative paths (srctree is ".."), so
+# the compile commands of a file are the same in every checkout and
+# ccache serves one checkout's objects to another; with DIR outside the
+# tree they carry the checkout's own path and every new checkout (series,
+# upstream, base proof, mutations, e2e trees) was a full miss. Git leaves
+# the directory alone: the kernel's .gitignore ignores dot files.
+objdir() {
+	local dir=$1 src=$2 target
+	target=$src/.o-$(realpath -m --relative-to="$BUILD" "$dir" | tr / -)
+	mkdir -p "$target" "$(dirname "$dir")"
+	if [ "$(readlink "$dir" || true)" != "$target" ]; then
+		rm -rf "$dir"
+		ln -s "$target" "$dir"
+	fi
+	echo "$dir"
+}
+
 # scratch_lock: wait until no other script uses the 'scratch' worktree,
 # then hold it until this script exits.
 scratch_lock() {
