@@ -20,6 +20,7 @@ case $KERNEL in
 	BASE_TAG=base
 	BASE_TARGET=base
 	WTDIR=$BUILD/wt
+	KUNIT_DIR=$PROJECT/kunit
 	REVISION=2
 	;;
 7.3)
@@ -31,7 +32,8 @@ case $KERNEL in
 	BASE_TAG=mainline
 	BASE_TARGET=mainline-tree
 	WTDIR=$BUILD/wt-7.3
-	REVISION=1
+	KUNIT_DIR=$PROJECT/mainline/kunit
+	REVISION=2
 	;;
 *)
 	printf '%s: error: KERNEL=%s: expected 6.12 (the main series) or 7.3 (mainline/)\n' "${0##*/}" "$KERNEL" >&2
