@@ -133,7 +133,7 @@ worktree() {
 # the directory alone: the kernel's .gitignore ignores dot files.
 objdir() {
 	local dir=$1 src=$2 target
-	target=$src/.o-$(realpath -m --relative-to="$BUILD" "$dir" | tr / -)
+	target=$src/.o-$(realpath -m -s --relative-to="$BUILD" "$dir" | tr / -)
 	mkdir -p "$target" "$(dirname "$dir")"
 	if [ "$(readlink "$dir" || true)" != "$target" ]; then
 		rm -rf "$dir"
