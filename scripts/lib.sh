@@ -142,6 +142,13 @@ objdir() {
 	echo "$dir"
 }
 
+# arch_mutations DIR ARCH: the numbers (NN) of the mutations in DIR that
+# name cases only ARCH runs ("Kills-ARCH:"), for that ARCH's KUnit run to
+# apply to its own build (scripts/kunit-all, scripts/mainline)
+arch_mutations() {
+	grep -l "^Kills-$2:" "$1"/*.patch | sed 's|.*/\([0-9][0-9]\)-[^/]*$|\1|'
+}
+
 # scratch_lock: wait until no other script uses the 'scratch' worktree,
 # then hold it until this script exits.
 scratch_lock() {
