@@ -9,7 +9,7 @@ S := scripts
 .PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
 	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
 	mainline mainline-tree mainline-record check help clean \
-	e2e-repeat e2e-faults e2e-nested
+	e2e-repeat e2e-faults e2e-nested e2e-twonode
 
 all: deps base tree kunit-default
 
@@ -85,6 +85,10 @@ e2e-faults:
 e2e-nested:
 	@$(S)/e2e-nested $(foreach t,$(TREES),--tree $(t))
 
+## make e2e-twonode  7.3 guest with two nodes: offline node 1 under the balloon, without and with the fix
+e2e-twonode:
+	@KERNEL=7.3 $(S)/e2e --twonode
+
 ## make b4           b4 prep/send -o/am round trip of the series
 b4:
 	@$(S)/b4-roundtrip
@@ -118,4 +122,4 @@ signoff:
 	@$(S)/signoff
 
 clean:
-	rm -rf build/out build/kunit build/e2e build/report build/wt
+	rm -rf build/out build/kunit build/e2e build/e2e-7.3 build/report build/wt

@@ -6,7 +6,7 @@ and scripts/e2e-nested.
 
     nested.py --out DIR --qemu QEMU_ROOT --l1-kernel BZIMAGE TREE...
 
-L1 is a Guest of the host (e2e.py: QMP, control channel, console) whose
+L1 is a Guest of the host (guest.py: QMP, control channel, console) whose
 QEMU is QEMU 10 with TCG and `-cpu max` (AMD SVM). L2 is a Guest of L1:
 L1's agent starts L2's QEMU under L1's KVM, and L2's control channel and
 QMP pass through two more serial ports of L1 (e2e/l1-init) to sockets on
@@ -29,7 +29,7 @@ import time
 
 import ctl
 from ctl import ChannelError
-from e2e import PAGE, Checks, Guest, GuestError, MiB, log
+from guest import PAGE, Checks, Guest, GuestError, MiB, log
 
 L2_MIB = 1024
 # L2 slots: L1 runs up to this many L2 guests at once, each with its own

@@ -21,6 +21,7 @@ case $KERNEL in
 	BASE_TARGET=base
 	WTDIR=$BUILD/wt
 	KUNIT_DIR=$PROJECT/kunit
+	E2E_OUT=$BUILD/e2e
 	REVISION=2
 	;;
 7.3)
@@ -33,6 +34,7 @@ case $KERNEL in
 	BASE_TARGET=mainline-tree
 	WTDIR=$BUILD/wt-7.3
 	KUNIT_DIR=$PROJECT/mainline/kunit
+	E2E_OUT=$BUILD/e2e-7.3
 	REVISION=2
 	;;
 *)
