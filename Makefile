@@ -15,6 +15,10 @@ all: deps base tree kunit-default
 
 help:
 	@sed -n 's/^## //p' $(MAKEFILE_LIST)
+	@echo
+	@echo "Kernels (KERNEL=K for the targets that make or check one tree; kernels/):"
+	@for k in $$(ls kernels | grep -E '^[0-9]+[.][0-9]+$$' | sort -V); do \
+		printf '  %-6s %s\n' "$$k" "$$(sed -n 's/^TITLE="\(.*\)"$$/\1/p' kernels/$$k)"; done
 
 ## make              install what is missing, make the base, apply, run KUnit
 ## make check        every test stage (STAGES="tree bisect ..." for a subset)
@@ -26,10 +30,11 @@ deps:
 	@$(S)/deps
 
 ## make base         make build/linux with the upstream and base commits
+##                   (KERNEL=7.3 or 7.2: that kernel's tree, kernels/K)
 base:
 	@$(S)/mkbase
 
-## make record       write the base commit ids to base/RECORD and the cover
+## make record       write the commit ids to the RECORD and the cover (KERNEL=K)
 record:
 	@$(S)/mkbase --record
 	@$(S)/cover --update-base
@@ -105,15 +110,16 @@ uapi:
 selftest:
 	@$(S)/selftest
 
-## make mainline-tree   build/mainline: Debian's linux-source-7.3, tag mainline
+## make mainline-tree   build/mainline (make base KERNEL=7.3)
 mainline-tree:
 	@KERNEL=7.3 $(S)/mkbase
 
-## make mainline-record write mainline/RECORD from build/mainline
+## make mainline-record write mainline/RECORD (make record KERNEL=7.3)
 mainline-record:
 	@KERNEL=7.3 $(S)/mkbase --record
+	@KERNEL=7.3 $(S)/cover --update-base
 
-## make mainline     the mainline series (mainline/) on 7.3: the check stage
+## make mainline     the mainline series (mainline/) on 7.3 and 7.2: the check stage
 mainline:
 	@$(S)/check mainline
 

@@ -1,47 +1,86 @@
 # SPDX-License-Identifier: GPL-2.0
 # Common definitions for the project's scripts. Source it; do not run it.
-# shellcheck shell=bash disable=SC2034
+# shellcheck shell=bash disable=SC2034,SC2153
 
 PROJECT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$PROJECT/build}
-# KERNEL selects the series (stable-queue style: a second series is a
-# directory and this parameter, the scripts are the same):
+# KERNEL selects the kernel and its series; what differs between kernels
+# is data, in kernels/$KERNEL (see kernels/README), read by kernel_load:
 #   6.12  the main series (series, patches/) on the reconstructed base
-#   7.3   the KUnit series in mainline/ on Debian's linux-source-7.3
-# REVISION is the series' version as mailed ([PATCH vN ...]; 1 has no vN).
-KERNEL=${KERNEL:-6.12}
-case $KERNEL in
-6.12)
-	KTREE=${KTREE:-$BUILD/linux}
-	RECORD=$PROJECT/base/RECORD
-	SERIES_FILE=$PROJECT/series
-	PATCHDIR=$PROJECT/patches
-	SERIES_BRANCH=${SERIES_BRANCH:-series}
-	BASE_TAG=base
-	BASE_TARGET=base
-	WTDIR=$BUILD/wt
-	KUNIT_DIR=$PROJECT/kunit
-	E2E_OUT=$BUILD/e2e
-	REVISION=2
-	;;
-7.3)
-	KTREE=${KTREE:-$BUILD/mainline}
-	RECORD=$PROJECT/mainline/RECORD
-	SERIES_FILE=$PROJECT/mainline/series
-	PATCHDIR=$PROJECT/mainline/patches
-	SERIES_BRANCH=${SERIES_BRANCH:-mainline-tests}
-	BASE_TAG=mainline
-	BASE_TARGET=mainline-tree
-	WTDIR=$BUILD/wt-7.3
-	KUNIT_DIR=$PROJECT/mainline/kunit
-	E2E_OUT=$BUILD/e2e-7.3
-	REVISION=2
-	;;
-*)
-	printf '%s: error: KERNEL=%s: expected 6.12 (the main series) or 7.3 (mainline/)\n' "${0##*/}" "$KERNEL" >&2
-	exit 1
-	;;
-esac
+#   7.3   the mainline series (mainline/) on Debian's linux-source-7.3
+#   7.2   the same mainline series on 7.2.y, its fix's stable target
+# Every KEY=VALUE of the descriptor becomes K_KEY; the paths the scripts
+# use are derived below, under the names they have always had.
+DEFAULT_KERNEL=6.12
+KERNEL=${KERNEL:-$DEFAULT_KERNEL}
+KERNELS_DIR=$PROJECT/kernels
+
+# kernels: the kernels that have a descriptor, in version order
+kernels() {
+	find "$KERNELS_DIR" -maxdepth 1 -type f -name '[0-9]*.[0-9]*' -printf '%f\n' |
+		sort -V
+}
+
+# kernel_load K: read kernels/K into K_* variables (no code is run: every
+# line is a comment, blank, or KEY=VALUE with an optionally quoted value)
+kernel_load() {
+	local file=$KERNELS_DIR/$1 line key val n=0
+	if [ ! -f "$file" ]; then
+		printf '%s: error: KERNEL=%s: expected one of: %s (files in kernels/), found no kernels/%s\n' \
+			"${0##*/}" "$1" "$(kernels | tr '\n' ' ')" "$1" >&2
+		exit 1
+	fi
+	while IFS= read -r line || [ -n "$line" ]; do
+		n=$((n + 1))
+		case $line in
+		''|'#'*) continue ;;
+		esac
+		if [[ ! $line =~ ^([A-Z][A-Z0-9_]*)=(.*)$ ]]; then
+			printf '%s: error: kernels/%s line %d: expected KEY=VALUE, found: %s\n' \
+				"${0##*/}" "$1" "$n" "$line" >&2
+			exit 1
+		fi
+		key=${BASH_REMATCH[1]} val=${BASH_REMATCH[2]}
+		case $val in
+		\"*\"|\'*\') val=${val:1:${#val}-2} ;;
+		esac
+		printf -v "K_$key" '%s' "$val"
+	done <"$file"
+	for key in TREE WT DEB_PACKAGE RECORD UPSTREAM_TAG BASE_TAG SERIES \
+		PATCHES SERIES_BRANCH KUNIT_DIR MUTATIONS CONFIG_DIR REVISION \
+		E2E_OUT STAGES END_STATE END_STATE_WHAT; do
+		val=K_$key
+		if [ -z "${!val:-}" ]; then
+			printf '%s: error: kernels/%s: expected a value for %s, found none\n' \
+				"${0##*/}" "$1" "$key" >&2
+			exit 1
+		fi
+	done
+}
+
+kernel_load "$KERNEL"
+KTREE=${KTREE:-$BUILD/$K_TREE}
+RECORD=$PROJECT/$K_RECORD
+SERIES_FILE=$PROJECT/$K_SERIES
+PATCHDIR=$PROJECT/$K_PATCHES
+SERIES_BRANCH=${SERIES_BRANCH:-$K_SERIES_BRANCH}
+UPSTREAM_TAG=$K_UPSTREAM_TAG
+BASE_TAG=$K_BASE_TAG
+BASE_PATCHES=${K_BASE_PATCHES:+$PROJECT/$K_BASE_PATCHES}
+WTDIR=$BUILD/$K_WT
+KUNIT_DIR=$PROJECT/$K_KUNIT_DIR
+MUTATIONS_DIR=$PROJECT/$K_MUTATIONS
+BISECT_CONFIGS=$PROJECT/$K_CONFIG_DIR
+COVER_LETTER=${K_COVER:+$PROJECT/$K_COVER}
+E2E_OUT=$BUILD/$K_E2E_OUT
+DEB_DIR=$BUILD/debian-$KERNEL
+REVISION=$K_REVISION
+# what makes the tree, for messages
+BASE_TARGET="base KERNEL=$KERNEL"
+[ "$KERNEL" != "$DEFAULT_KERNEL" ] || BASE_TARGET=base
+# added to the names of build directories and report files ("" for the
+# main series, whose names predate the others)
+KERNEL_SUFFIX=${K_NAME_SUFFIX:-}
 
 # The one identity that commits, signs and authors on behalf of the project
 # (a role, see README.md). scripts/signoff swaps in a submitter's own.

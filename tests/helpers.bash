@@ -3,7 +3,7 @@
 # (SC2034: P and KT are for the tests; SC2154: bats sets output and lines.)
 #
 # Shared set-up of the error-path tests. Every test works on a scratch copy
-# of the project ($P: scripts/, series, patches/, base/, configs/, the cover
+# of the project ($P: scripts/, series, patches/, base/, configs/, kernels/, the cover
 # letter) whose build/linux ($KT) is a small fake kernel git tree: a few
 # files, a Makefile that says 6.12.117, tags upstream and base, and a fake
 # series of three patches in $P/fake/ that applies to it. Nothing here
@@ -112,7 +112,7 @@ make_fake_series() {
 make_template() {
 	local t=$1
 	mkdir -p "$t/build"
-	cp -a "$REPO/scripts" "$REPO/series" "$REPO/patches" "$REPO/base" "$REPO/configs" "$t/"
+	cp -a "$REPO/scripts" "$REPO/series" "$REPO/patches" "$REPO/base" "$REPO/configs" "$REPO/kernels" "$t/"
 	for f in cover-letter.txt MAINTAINERS.fragment .shellcheckrc; do
 		[ ! -e "$REPO/$f" ] || cp -a "$REPO/$f" "$t/"
 	done
