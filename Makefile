@@ -8,7 +8,7 @@ S := scripts
 
 .PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
 	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
-	mainline mainline-tree mainline-record check help clean \
+	mainline mainline-tree mainline-record stable check help clean \
 	e2e-repeat e2e-faults e2e-nested e2e-twonode
 
 all: deps base tree kunit-default
@@ -119,9 +119,13 @@ mainline-record:
 	@KERNEL=7.3 $(S)/mkbase --record
 	@KERNEL=7.3 $(S)/cover --update-base
 
-## make mainline     the mainline series (mainline/) on 7.3 and 7.2: the check stage
+## make mainline     the mainline series (mainline/) on 7.3: the check stage
 mainline:
 	@$(S)/check mainline
+
+## make stable       the mainline series on 7.2, its fix's stable target: the check stage
+stable:
+	@$(S)/check stable
 
 ## make signoff      replace the project sign-off with yours (NAME=, EMAIL=)
 signoff:
