@@ -225,3 +225,5 @@ result() {
 # ccache: compile commands name absolute paths under the project; make them
 # relative so that another clone of the project (CI) hits the same cache.
 export CCACHE_BASEDIR=$PROJECT CCACHE_NOHASHDIR=1
+# The checks' Python (scripts/pylib), run as: python3 -m pylib.MODULE ARG...
+export PYTHONPATH=$PROJECT/scripts${PYTHONPATH:+:$PYTHONPATH}
