@@ -106,7 +106,8 @@ quilt:
 uapi:
 	@$(S)/uapi
 
-## make selftest     shellcheck and error-path tests of scripts/
+## make selftest     shellcheck and error-path tests of scripts/, unit tests
+##                   of scripts/pylib
 selftest:
 	@$(S)/selftest
 
