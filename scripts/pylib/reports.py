@@ -29,8 +29,11 @@ ANY = re.compile("|".join("(?:%s)" % rx for _, rx in KINDS))
 
 # A line that shows a problem in a whole console log (e2e guests): a report
 # of any kind, a call trace, bad_page() in one, or running out of memory
-# (the caller leaves out an OOM kill's own report, which it expects).
-CONSOLE = re.compile(ANY.pattern + r"|Call Trace|bad_page|Out of memory")
+# (the caller leaves out an OOM kill's own report, which it expects). The
+# looser "BUG:", "kernel BUG", "Bad page" and "general protection" keep
+# every line that e2e's own pattern took before it used this one.
+CONSOLE = re.compile(ANY.pattern + r"|BUG:|kernel BUG|Bad page|general protection|"
+                     r"Call Trace|bad_page|Out of memory")
 
 # A report line while booting, for the boot check of scripts/kunit (are
 # they the same without the suites?). Kept as that check has always had

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+import re
 import unittest
 
 from tests.pylib import fixture
@@ -32,6 +33,18 @@ class Kinds(unittest.TestCase):
                      "Kernel panic - not syncing"):
             self.assertTrue(reports.CONSOLE.search(line), line)
         self.assertFalse(reports.CONSOLE.search("virtio_balloon virtio0: inflated"))
+
+    def test_console_takes_what_e2e_took(self):
+        """a console log's pattern takes every line e2e's BAD_LOG took, and the report kinds"""
+        e2e = re.compile(r"Oops|BUG:|kernel BUG|Bad page|bad_page|WARNING:|"
+                         r"Call Trace|general protection|Kernel panic|"
+                         r"page dumped because|Out of memory")
+        for term in e2e.pattern.split("|"):
+            self.assertTrue(reports.CONSOLE.search("x %s y" % term), term)
+        for line in ("KASAN: null-ptr-deref", "INFO: lockdep is turned off.",
+                     "list_add corruption.", "UBSAN: shift-out-of-bounds"):
+            self.assertTrue(reports.CONSOLE.search(line), line)
+            self.assertFalse(e2e.search(line), line)
 
 
 class Boot(unittest.TestCase):
