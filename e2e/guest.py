@@ -50,10 +50,17 @@ class Guest:
     """One QEMU guest: QMP socket, control channel, console log file."""
 
     def __init__(self, out, tree, name, mem_mib=GUEST_MIB, fault_seed=None,
-                 icount=False, memory=None, extra=()):
+                 icount=False, memory=None, extra=(),
+                 qemu="qemu-system-x86_64", machine=("-machine", "pc,accel=tcg"),
+                 kernel=None, append=None,
+                 devices=("-device", "virtio-balloon-pci,id=balloon0")):
         """MEM_MIB is the guest's RAM; MEMORY, when given, is QEMU's whole
         -m argument (slots and maxmem for hot-added memory), EXTRA more
-        QEMU arguments (NUMA nodes, say)."""
+        QEMU arguments (NUMA nodes, say). QEMU, MACHINE, KERNEL (default
+        OUT/TREE/bzImage), APPEND (default: the x86 serial console line)
+        and DEVICES (default: the virtio balloon) let another architecture
+        use the same driver; its first two serial ports must be the console
+        and the control channel, as ttyS0 and ttyS1 are on x86."""
         self.tree = tree
         self.mem = mem_mib * MiB
         self.dir = os.path.join(out, tree, "run-" + name)
@@ -64,21 +71,22 @@ class Guest:
         for p in (self.console, self.qmp_path, self.ctl_path):
             if os.path.exists(p):
                 os.unlink(p)
-        kernel = os.path.join(out, tree, "bzImage")
+        kernel = kernel or os.path.join(out, tree, "bzImage")
         initrd = os.path.join(out, tree, "initramfs.gz")
+        if append is None:
+            append = ("console=ttyS0 crashkernel=64M panic=-1 quiet "
+                      "loglevel=6 no_timer_check")
         self.argv = [
-            "qemu-system-x86_64", "-machine", "pc,accel=tcg", "-smp", "1",
+            qemu] + list(machine) + ["-smp", "1",
             "-m", memory or str(mem_mib), "-nodefaults", "-display", "none",
             "-no-reboot", "-kernel", kernel, "-initrd", initrd,
-            "-append", "console=ttyS0 crashkernel=64M panic=-1 quiet "
-                       "loglevel=6 no_timer_check",
+            "-append", append,
             "-serial", "file:" + self.console,
             "-chardev", "socket,id=ctl,path=%s,server=on,wait=off"
                         % self.ctl_path,
             "-serial", "chardev:ctl",
             "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
-            "-device", "virtio-balloon-pci,id=balloon0",
-        ] + list(extra)
+        ] + list(devices) + list(extra)
         if icount:
             # virtual time = instructions executed (1 ns each), whatever
             # the host's load
@@ -326,6 +334,17 @@ class Guest:
                 if not in_oom and BAD_LOG.search(line):
                     bad.append(line.rstrip())
         return bad, kills
+
+
+def write_report(out, name, text, results, checks):
+    """A scenario's end: its table TEXT to OUT/NAME.md and stdout, its
+    RESULTS to OUT/NAME.json; the exit status for CHECKS."""
+    with open(os.path.join(out, name + ".md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(out, name + ".json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print(text, end="")
+    return 1 if checks.failed else 0
 
 
 class Checks:

@@ -31,11 +31,11 @@ DIR/twonode.md).
 """
 
 import argparse
-import json
 import os
 import sys
 
-from guest import BIT, MiB, PAGE, Checks, Guest, GuestError, log
+from guest import (BIT, MiB, PAGE, Checks, Guest, GuestError, log,
+                   write_report)
 from ctl import ChannelError
 
 NODE0_MIB = 512
@@ -253,13 +253,7 @@ def main():
     for tree in args.trees:
         log("%s: two-node scenario" % tree)
         results[tree] = scenario(args.out, tree, ok) or {}
-    text = table(results)
-    with open(os.path.join(args.out, "twonode.md"), "w") as f:
-        f.write(text)
-    with open(os.path.join(args.out, "twonode.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    print(text, end="")
-    return 1 if ok.failed else 0
+    return write_report(args.out, "twonode", table(results), results, ok)
 
 
 if __name__ == "__main__":
