@@ -9,7 +9,7 @@ S := scripts
 .PHONY: all deps base record tree export lint bisect checkpatch cocci-test \
 	coccicheck kunit kunit-default e2e b4 quilt uapi selftest signoff \
 	mainline mainline-tree mainline-record stable check help clean \
-	e2e-repeat e2e-faults e2e-nested e2e-twonode
+	e2e-repeat e2e-faults e2e-nested e2e-twonode e2e-cmm
 
 all: deps base tree kunit-default
 
@@ -73,8 +73,9 @@ kunit:
 kunit-default:
 	@$(S)/kunit default
 
-## make e2e          virtio-balloon in QEMU on series, base and upstream, then
-##                   Hyper-V and Xen nested (series, base, without patch 4 / 3)
+## make e2e          virtio-balloon in QEMU on series, base and upstream, pseries
+##                   cmm (ppc64le), Hyper-V and Xen nested (series, base,
+##                   without patch 4 / 3)
 e2e:
 	@$(S)/e2e
 
@@ -89,6 +90,10 @@ e2e-faults:
 ## make e2e-nested   Hyper-V and Xen balloons nested in QEMU alone (TREES="series base")
 e2e-nested:
 	@$(S)/e2e-nested $(foreach t,$(TREES),--tree $(t))
+
+## make e2e-cmm      pseries cmm (simulate=1) in a ppc64le guest alone (TREES="series base")
+e2e-cmm:
+	@$(S)/e2e --cmm $(foreach t,$(TREES),--tree $(t))
 
 ## make e2e-twonode  7.3 guest with two nodes: offline node 1 under the balloon, without and with the fix
 e2e-twonode:

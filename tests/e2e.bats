@@ -66,3 +66,19 @@ setup() {
 	[ "$output" = "e2e-nested: error: unknown tree 'series-no-vmw' (expected series, base, upstream, series-no-hv or series-no-xen)" ]
 	[ ! -e "$BUILD" ]
 }
+
+@test "e2e: --cmm runs alone, on series and base of 6.12" {
+	run "$E2E" --cmm --tree upstream
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --cmm runs on series and base, found 'upstream'" ]
+	run "$E2E" --cmm --bench
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --cmm goes alone or with --build, found it with --bench" ]
+	run "$E2E" --cmm --twonode
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --cmm and --twonode are separate runs" ]
+	KERNEL=7.3 run "$E2E" --cmm
+	[ "$status" -ne 0 ]
+	[ "$output" = "e2e: error: --cmm runs on the 6.12 trees (cmm.config names their balloon options), found KERNEL=7.3" ]
+	[ ! -e "$BUILD" ]
+}
