@@ -48,9 +48,9 @@ CMM = "/sys/devices/system/cmm/cmm0"
 # kernel-page-flags.h and stable_page_flags() in fs/proc/page.c)
 MEANING = {"series": "KPF_OFFLINE (PageOffline)",
            "base": "KPF_BALLOON (PageBalloon)"}
-# TCG ppc64: pseries machine with the Virtual Open Firmware (no SLOF,
-# boots in seconds), the speculation capabilities TCG cannot provide
-# turned off instead of warned about, one POWER9 CPU.
+# TCG ppc64: pseries machine with QEMU's Virtual Open Firmware instead of
+# SLOF (the kernel's prom_init talks to it), the speculation capabilities
+# TCG cannot provide turned off instead of warned about, one POWER9 CPU.
 MACHINE = ("-machine", "pseries,accel=tcg,x-vof=on,cap-cfpc=broken,"
            "cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off",
            "-cpu", "power9")
