@@ -17,13 +17,16 @@ import time
 import ctl
 from ctl import ChannelError
 
+# The kernel's report patterns are the project's one list (scripts/pylib,
+# on PYTHONPATH when lib.sh started us; found next door otherwise).
+sys.path.append(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                             os.pardir, "scripts"))
+from pylib.reports import CONSOLE as BAD_LOG  # noqa: E402
+
 MiB = 1 << 20
 PAGE = 4096
 GUEST_MIB = 1024          # guest RAM
 BIT = 23                  # KPF_OFFLINE, formerly KPF_BALLOON
-BAD_LOG = re.compile(r"Oops|BUG:|kernel BUG|Bad page|bad_page|WARNING:|"
-                     r"Call Trace|general protection|Kernel panic|"
-                     r"page dumped because|Out of memory")
 
 
 class GuestError(Exception):
