@@ -15,8 +15,8 @@ DEFAULT_KERNEL=6.12
 KERNEL=${KERNEL:-$DEFAULT_KERNEL}
 KERNELS_DIR=$PROJECT/kernels
 
-# kernels: the kernels that have a descriptor, in version order
-kernels() {
+# kernel_list: the kernels that have a descriptor, in version order
+kernel_list() {
 	find "$KERNELS_DIR" -maxdepth 1 -type f -name '[0-9]*.[0-9]*' -printf '%f\n' |
 		sort -V
 }
@@ -27,7 +27,7 @@ kernel_load() {
 	local file=$KERNELS_DIR/$1 line key val n=0
 	if [ ! -f "$file" ]; then
 		printf '%s: error: KERNEL=%s: expected one of: %s (files in kernels/), found no kernels/%s\n' \
-			"${0##*/}" "$1" "$(kernels | tr '\n' ' ')" "$1" >&2
+			"${0##*/}" "$1" "$(kernel_list | tr '\n' ' ' | sed 's/ $//')" "$1" >&2
 		exit 1
 	fi
 	while IFS= read -r line || [ -n "$line" ]; do
