@@ -47,6 +47,9 @@ L1_MIB = SLOTS * L2_MIB + 1024   # the L2s, QEMU and the initramfs
 INFLATE_MIB = 128
 KEEP_MIB = 64
 HELLO_S = 120             # L2 boot to its agent's hello
+# A balloon request is stalled when `actual` stands still this long:
+# inflating INFLATE_MIB takes about 10 s here, about 40 s under load
+STALL_S = 180
 # Does the tree's hv_balloon mark inflated pages with bit 23? base: bit 23
 # is PG_balloon, which hv_balloon never set; series-no-hv: patch 4 reverted.
 HV_MARKS = {"series": True, "upstream": True, "base": False,
@@ -187,6 +190,10 @@ def drain(sock):
 
 class L2Silent(GuestError):
     """L2's QEMU runs, but its agent's hello never reached the host."""
+
+
+class HvStall(GuestError):
+    """hv-balloon's request was never answered: `actual` stood still."""
 
 
 class L2(Guest):
@@ -360,6 +367,66 @@ class L2(Guest):
         finally:
             super().command("cont")
 
+    def hv_state(self):
+        """hv-balloon's state as L2's QEMU trace last reported it."""
+        text = self.l1.sh("cat %s 2>/dev/null" % self.f["trace"],
+                          check=False)
+        states = STATE.findall(text)
+        return states[-1] if states else "?"
+
+    def hv_target(self, target, timeout=600, stall=STALL_S, sets=3):
+        """From S_IDLE, set hv-balloon's target and wait until `actual`
+        is there. Returns (seconds, times the target was set).
+
+        QEMU ends a request when the guest answers it, whatever the
+        answer: a guest that gives fewer pages than asked (hv_balloon's
+        floor, a failed allocation) leaves hv-balloon idle short of the
+        target, and QEMU takes the same target again as a request to try
+        again (hv_balloon_to_target()). So a target that idles short is
+        set again, `sets` times in all; the count is returned and
+        reported. A request the guest never answers (`actual` stands
+        still for `stall` seconds outside S_IDLE) is an HvStall naming
+        what QEMU and the guest said."""
+        t0 = time.monotonic()
+        for n in range(1, sets + 1):
+            self.hv_idle()
+            self.command("balloon", value=target)
+            last, since = self.actual(), time.monotonic()
+            while True:
+                time.sleep(0.5)
+                a, now = self.actual(), time.monotonic()
+                if a == target:
+                    return now - t0, n
+                if a != last:
+                    last, since = a, now
+                    continue
+                if now - t0 > timeout or now - since > stall:
+                    break
+            state = self.hv_state()
+            if state != "S_IDLE" or now - t0 > timeout:
+                raise HvStall("balloon: target %d not reached, actual %d "
+                              "still for %d s (%d s in all, target set %d "
+                              "times), hv-balloon in %s; %s"
+                              % (target, a, now - since, now - t0, n, state,
+                                 self.hv_report()))
+            log("%s: hyperv: hv-balloon idle at %d short of %d; setting "
+                "the target again" % (self.tree, a, target))
+        raise HvStall("balloon: target %d not reached, actual %d after the "
+                      "target was set %d times; %s"
+                      % (target, a, sets, self.hv_report()))
+
+    def hv_report(self):
+        """What QEMU's trace and the guest say about a stalled balloon."""
+        trace = self.l1.sh("tail -n 4 %s 2>/dev/null" % self.f["trace"],
+                           check=False).strip().replace("\n", " | ")
+        try:
+            guest = self.sh("grep MemAvailable /proc/meminfo; "
+                            "dmesg | grep -i balloon | tail -n 4",
+                            timeout=30).strip().replace("\n", " | ")
+        except (GuestError, ChannelError) as e:
+            guest = "no answer (%s)" % e
+        return "QEMU trace: %s; guest: %s" % (trace or "empty", guest)
+
     def hv_idle(self, timeout=180):
         """Wait until QEMU's hv-balloon is in S_IDLE: past its post-init
         wait, and with the guest's answer to its last request (an
@@ -370,14 +437,12 @@ class L2(Guest):
         outside a channel notification)."""
         deadline = time.monotonic() + timeout
         while True:
-            text = self.l1.sh("cat %s 2>/dev/null" % self.f["trace"],
-                              check=False)
-            states = STATE.findall(text)
-            if states and states[-1] == "S_IDLE":
+            state = self.hv_state()
+            if state == "S_IDLE":
                 return
             if time.monotonic() > deadline:
                 raise GuestError("hv-balloon not idle within %d s (state %s)"
-                                 % (timeout, states[-1] if states else "?"))
+                                 % (timeout, state))
             time.sleep(0.5)
 
     def pages_ballooned(self):
@@ -425,9 +490,9 @@ def hyperv(l1, out, tree, ok, slot):
                 ("reinflated", INFLATE_MIB, "inflating to %d MiB again"
                  % INFLATE_MIB),
                 ("deflated", 0, "deflating fully")):
-            g.hv_idle()
-            r[key + "_s"] = round(g.balloon(g.mem - mib * MiB, timeout=600,
-                                            poll=0.5), 1)
+            secs, sets = g.hv_target(g.mem - mib * MiB)
+            r[key + "_s"] = round(secs, 1)
+            r["sets"] = r.get("sets", 0) + sets - 1
             r[key] = c = g.kpf_count()[0]
             r["dev_" + key] = nb = g.pages_ballooned()
             qmp_pages = (g.mem - g.actual()) // PAGE
@@ -631,7 +696,8 @@ class Run:
                 fh.write(l1.sh("cat %strace 2>/dev/null" % f, check=False))
         abort = QEMU_ABORT.search(qlog)
         why = abort.group(0) if abort else \
-            "L2 silent: %s" % e if isinstance(e, L2Silent) else None
+            "L2 silent: %s" % e if isinstance(e, L2Silent) else \
+            "hv-balloon stalled: %s" % e if isinstance(e, HvStall) else None
         if self.attempts == 1 and why:
             retries.append("%s: %s: %s (L2 console: %s; %d checks of that "
                            "attempt dropped)" % (self.tree, self.name, why,
@@ -698,6 +764,7 @@ def table(results):
         ("hyperv: L2 boot s", "boot_s"),
         ("inflate s", "inflated_s"),
         ("inflate again s", "reinflated_s"),
+        ("targets set again", "sets"),
         ("xen: bit 23 before", "xen_before"),
         ("after hot-adding %d MiB" % HOTADD_MIB, "xen_hotadded"),
         ("after gntdev map %d" % GNTDEV_PAGES, "xen_mapped"),
