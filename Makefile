@@ -88,8 +88,10 @@ e2e-faults:
 	@$(S)/e2e --faults --seed $(or $(SEED),1)
 
 ## make e2e-nested   Hyper-V and Xen balloons nested in QEMU alone (TREES="series base")
+NESTED_TREES = $(or $(TREES),series base series-no-hv series-no-xen)
 e2e-nested:
-	@$(S)/e2e-nested $(foreach t,$(TREES),--tree $(t))
+	@$(S)/e2e --build --tree l1 $(foreach t,$(NESTED_TREES),--tree $(t))
+	@$(S)/e2e-nested $(foreach t,$(NESTED_TREES),--tree $(t))
 
 ## make e2e-cmm      pseries cmm (simulate=1) in a ppc64le guest alone (TREES="series base")
 e2e-cmm:
