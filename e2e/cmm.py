@@ -36,7 +36,6 @@ import sys
 import time
 
 from guest import BIT, Checks, Guest, GuestError, log, write_report
-from ctl import ChannelError
 
 GUEST_MIB = 512
 LOAN_MIB = 128
@@ -93,7 +92,7 @@ def scenario(out, tree, ok):
     g = Guest(out, name, "cmm", mem_mib=GUEST_MIB, qemu="qemu-system-ppc64",
               machine=MACHINE, kernel=os.path.join(out, name, "vmlinux"),
               append=APPEND, devices=())
-    try:
+    with g.running(ok, "cmm %s: run" % tree):
         g.start(timeout=300)
         r["boot_s"] = round(g.boot_s, 1)
         ok(True, "cmm %s: pseries guest boots to /init and answers on hvc1 "
@@ -167,17 +166,8 @@ def scenario(out, tree, ok):
         ok(bi == bd == 2 * pages,
            "cmm %s: balloon_inflate = balloon_deflate = %d (two loans)"
            % (tree, 2 * pages), "inflate %d, deflate %d" % (bi, bd))
-    except ChannelError as e:
-        ok(False, "cmm %s: run: control channel" % tree, str(e))
-    except GuestError as e:
-        ok(False, "cmm %s: run" % tree, str(e))
-    finally:
-        g.stop()
-        bad, kills = g.log_problems()
-        bad = [b for b in bad if not BLANK_NVRAM.search(b)]
-        ok(not bad and not kills, "cmm %s: no kernel problem in the console "
-           "log (%s)" % (tree, os.path.relpath(g.console)),
-           "; ".join(bad[:5]) + (" OOM kills: %d" % kills if kills else ""))
+    g.check_log(ok, "cmm %s: no kernel problem in the console log (%s)"
+                % (tree, os.path.relpath(g.console)), ignore=BLANK_NVRAM)
     return r
 
 

@@ -106,7 +106,7 @@ def check_tree(out, tree, ok):
     g = Guest(out, tree, "check")
     name = FLAG_NAME[tree]
     infl_pages = INFLATE_MIB * MiB // PAGE
-    try:
+    with g.running(ok, "%s: end-to-end run" % tree):
         g.start()
         r["boot_s"] = round(g.boot_s, 2)
         ok(True, "%s: boots to /init and answers (%.1f s)" % (tree, g.boot_s))
@@ -196,18 +196,8 @@ def check_tree(out, tree, ok):
            "migrated balloon" % (tree, BIT, c0), "found %d" % cd)
 
         pressure(g, tree, ok, r, c0, total0, free0)
-    except ChannelError as e:
-        r["harness_error"] = str(e)
-        ok(False, "%s: end-to-end run: control channel" % tree, str(e))
-    except GuestError as e:
-        ok(False, "%s: end-to-end run" % tree, str(e))
-    finally:
-        g.stop()
-    bad, kills = g.log_problems()
-    r["log_problems"] = bad
-    r["oom_kills"] = kills
-    ok(not bad, "%s: no oops/BUG/bad page in the guest log" % tree,
-       "; ".join(bad[:5]))
+    r["log_problems"], r["oom_kills"] = g.check_log(
+        ok, "%s: no oops/BUG/bad page in the guest log" % tree, oom_ok=True)
     with open(os.path.join(out, tree, "result.json"), "w") as f:
         json.dump(r, f, indent=1)
     return r
@@ -320,7 +310,7 @@ def do_faults(args):
     g = Guest(args.out, tree, "faults", fault_seed=args.seed)
     t0 = time.monotonic()
     wrong, readings = [], 0
-    try:
+    with g.running(ok, "%s: channel faults run" % tree):
         g.start()                   # the hello comes through the faults
         g.link.active = False       # reference readings: clean
         ref = {c: g.sh(c) for c in ("kpf-count %d" % BIT,
@@ -362,10 +352,6 @@ def do_faults(args):
         ok(not forged, "%s: channel faults: every frame accepted (%d) is "
            "byte for byte one the agent sent" % (tree, len(st.accepted)),
            "%d not: %r" % (len(forged), forged[:2]))
-    except (GuestError, ChannelError) as e:
-        ok(False, "%s: channel faults run" % tree, str(e))
-    finally:
-        g.stop()
     return 1 if ok.failed else 0
 
 
@@ -393,9 +379,8 @@ def do_repeat(args):
             err = str(e)
         finally:
             g.stop()
-        bad, kills = g.log_problems()
-        ok(not bad, "%s: no oops/BUG/bad page in the guest log" % tree,
-           "; ".join(bad[:5]))
+        _, kills = g.check_log(ok, "%s: no oops/BUG/bad page in the guest "
+                               "log" % tree, oom_ok=True)
         what = "%s: pressure run %d of %d (%.0f s, actual %s MiB, %d "\
             "injected, %d OOM kills; channel: %s)" % (
                 tree, n, args.runs, time.monotonic() - t1,

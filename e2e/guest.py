@@ -6,6 +6,7 @@ from it, and the TAP checks. The scenarios (e2e.py, nested.py,
 twonode.py) import it; none imports another."""
 
 import atexit
+import contextlib
 import json
 import os
 import re
@@ -318,6 +319,32 @@ class Guest:
         if not rows:
             raise GuestError("makedumpfile printed no rows:\n" + out)
         return rows, sum(rows.values())
+
+    @contextlib.contextmanager
+    def running(self, ok, what):
+        """The body of a scenario on this guest: a failure of the harness
+        (the guest, its control channel or QMP) ends it as one failed
+        check WHAT with the reason; the guest is stopped in every case."""
+        try:
+            yield
+        except ChannelError as e:
+            ok(False, what, "control channel: %s" % e)
+        except GuestError as e:
+            ok(False, what, str(e))
+        finally:
+            self.stop()
+
+    def check_log(self, ok, what, ignore=None, oom_ok=False):
+        """One check WHAT: the console log shows no kernel problem (lines
+        that IGNORE matches are expected in this scenario) and no OOM
+        kill unless OOM_OK. Returns the problem lines and the kills."""
+        bad, kills = self.log_problems()
+        if ignore is not None:
+            bad = [b for b in bad if not ignore.search(b)]
+        oom = kills and not oom_ok
+        ok(not bad and not oom, what, "; ".join(bad[:5])
+           + (" OOM kills: %d" % kills if oom else ""))
+        return bad, kills
 
     def log_problems(self):
         """Lines of the console log that show a kernel problem, and the

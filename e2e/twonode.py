@@ -34,9 +34,8 @@ import argparse
 import os
 import sys
 
-from guest import (BIT, MiB, PAGE, Checks, Guest, GuestError, log,
+from guest import (BIT, MiB, PAGE, Checks, Guest, log,
                    write_report)
-from ctl import ChannelError
 
 NODE0_MIB = 512
 NODE1_MIB = 128
@@ -102,7 +101,7 @@ def scenario(out, tree, ok):
               memory="%dM,slots=2,maxmem=%dM" % (ram, ram + 2 * DIMM_MIB),
               extra=numa)
     steps = {}
-    try:
+    with g.running(ok, "%s: two-node scenario ran to the end" % tree):
         g.start()
         blocks1 = node_blocks(g, 1)
         # 1. the DIMM on node 1, onlined movable
@@ -213,14 +212,8 @@ def scenario(out, tree, ok):
             ok(f["node0"] == 0 and f["node1"] == 0,
                "%s: deflated: every node's Balloon: is 0" % tree,
                "node 0 says %d, node 1 says %d" % (f["node0"], f["node1"]))
-    except (GuestError, ChannelError) as e:
-        ok(False, "%s: two-node scenario ran to the end" % tree, str(e))
-    finally:
-        g.stop()
-        bad, kills = g.log_problems()
-        ok(not bad and not kills, "%s: no kernel problem in the console "
-           "log (%s)" % (tree, os.path.relpath(g.console)),
-           "; ".join(bad[:5]) + (" OOM kills: %d" % kills if kills else ""))
+    g.check_log(ok, "%s: no kernel problem in the console log (%s)"
+                % (tree, os.path.relpath(g.console)))
     return steps
 
 
