@@ -36,14 +36,12 @@ CONSOLE = re.compile(ANY.pattern + r"|BUG:|kernel BUG|Bad page|general protectio
                      r"Call Trace|bad_page|Out of memory")
 
 # A report line while booting, for the boot check of scripts/kunit (are
-# they the same without the suites?). Kept as that check has always had
-# it: it differs from ANY: it takes "lockdep" and "corruption" anywhere
-# (so "RCU lockdep checking is enabled" too, on debug kernels) and leaves
-# out "page dumped because", "general protection fault" and lockdep's
-# own report texts. Replacing it with ANY changes the debug runs' boot
-# check lines.
+# they the same without the suites?). It takes "corruption" anywhere and
+# lockdep's report texts; not "lockdep" anywhere, which matched the
+# informational "RCU lockdep checking is enabled." of every debug kernel
+# and made each debug run boot a second time for nothing.
 BOOT = re.compile(r"BUG: |WARNING: |KASAN: |Oops|Kernel panic|UBSAN: |"
-                  r"Bad page|corruption|lockdep")
+                  r"Bad page|corruption|" + dict(KINDS)["lockdep"])
 
 # The first line of a KUnit run's output.
 KTAP_START = re.compile(r"\b(KTAP|TAP) version")

@@ -65,9 +65,12 @@ class Boot(unittest.TestCase):
                          ["Oops: 0000", "list corruption"])
         self.assertEqual(reports.boot_reports(reports.read_lines(fixture("clean.log"))), [])
 
-    def test_boot_pattern_as_before(self):
-        """the boot check's pattern takes any lockdep or corruption line, as it always did"""
-        self.assertTrue(reports.BOOT.search("rcu: \tRCU lockdep checking is enabled."))
+    def test_boot_pattern(self):
+        """the boot check takes lockdep's reports and corruption, not lockdep's banner"""
+        self.assertFalse(reports.BOOT.search("rcu: \tRCU lockdep checking is enabled."))
+        self.assertTrue(reports.BOOT.search("WARNING: possible circular locking dependency detected"))
+        self.assertTrue(reports.BOOT.search("INFO: lockdep is turned off."))
+        self.assertTrue(reports.BOOT.search("list_add corruption. next->prev should be"))
         self.assertFalse(reports.BOOT.search("page dumped because: kasan: bad access"))
 
     def test_ktap_start(self):
