@@ -21,7 +21,8 @@ help:
 		printf '  %-6s %s\n' "$$k" "$$(sed -n 's/^TITLE="\(.*\)"$$/\1/p' kernels/$$k)"; done
 
 ## make              install what is missing, make the base, apply, run KUnit
-## make check        every test stage (STAGES="tree bisect ..." for a subset)
+## make check        every test stage on every kernel (STAGES="tree bisect ...",
+##                   KERNELS="7.3 ..." for a subset; scripts/check --plan lists them)
 check:
 	@$(S)/check $(STAGES)
 
@@ -66,9 +67,10 @@ cocci-test:
 coccicheck:
 	@$(S)/cocci check
 
-## make kunit        every KUnit configuration (UML, x86_64, upstream, mutation)
+## make kunit        every kernel's KUnit runs (kernels/K: KUNIT_RUNS) and mutations
+##                   (KERNELS="6.12" for one kernel's)
 kunit:
-	@$(S)/kunit-all
+	@$(S)/check kunit mutate
 
 kunit-default:
 	@$(S)/kunit default
@@ -127,13 +129,13 @@ mainline-record:
 	@KERNEL=7.3 $(S)/mkbase --record
 	@KERNEL=7.3 $(S)/cover --update-base
 
-## make mainline     the mainline series (mainline/) on 7.3: the check stage
+## make mainline     every stage of 7.3, the mainline series (= make check KERNELS=7.3)
 mainline:
-	@$(S)/check mainline
+	@KERNELS=7.3 $(S)/check $(STAGES)
 
-## make stable       the mainline series on 7.2, its fix's stable target: the check stage
+## make stable       every stage of 7.2, the fix's stable target (= make check KERNELS=7.2)
 stable:
-	@$(S)/check stable
+	@KERNELS=7.2 $(S)/check $(STAGES)
 
 ## make signoff      replace the project sign-off with yours (NAME=, EMAIL=)
 signoff:

@@ -30,6 +30,8 @@ kernel_load() {
 			"${0##*/}" "$1" "$(kernel_list | tr '\n' ' ' | sed 's/ $//')" "$1" >&2
 		exit 1
 	fi
+	# nothing of a kernel loaded before stays
+	unset "${!K_@}"
 	while IFS= read -r line || [ -n "$line" ]; do
 		n=$((n + 1))
 		case $line in
@@ -185,7 +187,7 @@ objdir() {
 
 # arch_mutations DIR ARCH: the numbers (NN) of the mutations in DIR that
 # name cases only ARCH runs ("Kills-ARCH:"), for that ARCH's KUnit run to
-# apply to its own build (scripts/kunit-all, scripts/mainline)
+# apply to its own build (the x86_64 run of scripts/check's kunit stage)
 arch_mutations() {
 	grep -l "^Kills-$2:" "$1"/*.patch | sed 's|.*/\([0-9][0-9]\)-[^/]*$|\1|'
 }

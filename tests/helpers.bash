@@ -3,8 +3,8 @@
 # (SC2034: P and KT are for the tests; SC2154: bats sets output and lines.)
 #
 # Shared set-up of the error-path tests. Every test works on a scratch copy
-# of the project ($P: scripts/, series, patches/, base/, configs/, kernels/, the cover
-# letter) whose build/linux ($KT) is a small fake kernel git tree: a few
+# of the project ($P: scripts/, series, patches/, base/, configs/, kernels/,
+# the KUnit fragments, the cover letter) whose build/linux ($KT) is a small fake kernel git tree: a few
 # files, a Makefile that says 6.12.117, tags upstream and base, and a fake
 # series of three patches in $P/fake/ that applies to it. Nothing here
 # touches the project's own build/ or its kernel tree.
@@ -116,6 +116,10 @@ make_template() {
 	for f in cover-letter.txt MAINTAINERS.fragment .shellcheckrc; do
 		[ ! -e "$REPO/$f" ] || cp -a "$REPO/$f" "$t/"
 	done
+	# the KUnit fragments the descriptors' KUNIT_RUNS name
+	mkdir -p "$t/kunit" "$t/mainline/kunit"
+	cp "$REPO"/kunit/*.kunitconfig "$t/kunit/"
+	cp "$REPO"/mainline/kunit/*.kunitconfig "$t/mainline/kunit/"
 	make_fake_kernel "$t/build/linux"
 	make_fake_series "$t/build/linux" "$t"
 }

@@ -35,3 +35,37 @@ setup() { fixture_setup; }
 	[ "$status" -eq 0 ]
 	[ "$output" = "6.12.y, the main series on the reconstructed base|the KUnit suites and the KPF_BALLOON alias" ]
 }
+
+@test "kernels: scripts/check --plan runs each kernel's stages, beside jobs first" {
+	run "$P/scripts/check" --plan kunit
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "6.12 kunit x86_64:debug beside" ]
+	[ "${lines[1]}" = "7.3 kunit x86_64:debug beside" ]
+	[ "${lines[2]}" = "6.12 kunit uml:default fg" ]
+	[ "${lines[-1]}" = "7.3 kunit base:default fg" ]
+	KERNELS=7.2 run "$P/scripts/check" --plan
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | awk '{print $2}' | tr '\n' ' ')" = "deps base tree series checkpatch kunit kunit " ]
+}
+
+@test "kernels: a KUnit run of an unknown kind or fragment is named, nothing runs" {
+	sed 's/^KUNIT_RUNS=.*/KUNIT_RUNS="uml:default arm:default"/' "$P/kernels/7.2" >"$P/kernels/9.6"
+	KERNELS=9.6 run "$P/scripts/check" kunit
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.6: KUNIT_RUNS: expected KIND:FRAGMENT with KIND one of uml x86_64 upstream base, found 'arm:default'" ]
+	sed 's/^KUNIT_RUNS=.*/KUNIT_RUNS="uml:nosuch"/' "$P/kernels/7.2" >"$P/kernels/9.6"
+	KERNELS=9.6 run "$P/scripts/check" kunit
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.6: KUNIT_RUNS: 'uml:nosuch' names no fragment mainline/kunit/nosuch.kunitconfig" ]
+}
+
+@test "kernels: BESIDE naming a job the kernel does not run is an error" {
+	printf 'BESIDE="stress"\n' | cat "$P/kernels/7.2" - >"$P/kernels/9.5"
+	KERNELS=9.5 run "$P/scripts/check" --plan
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.5: BESIDE: expected jobs of its STAGES (base tree series checkpatch kunit), found 'stress'" ]
+	rm "$P/kernels/9.5"
+	KERNELS=9.9 run "$P/scripts/check" --plan
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: KERNELS: unknown kernel '9.9' (expected some of: 6.12 7.2 7.3)" ]
+}
