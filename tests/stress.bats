@@ -52,7 +52,11 @@ setup() { fixture_setup; }
 @test "stress: without a stress directory, says where it looked and builds nothing" {
 	run "$P/scripts/stress"
 	[ "$status" -ne 0 ]
-	[[ "$output" == "stress: error: no stress directory for 6.12: expected $P/stress "* ]]
+	[[ "$output" == "stress: error: no stress directory for 6.12: expected $P/kunit/stress "* ]]
 	[ ! -e "$P/build/wt" ]
 	[ ! -e "$P/build/kunit" ]
+	grep -v '^STRESS_DIR=' "$P/kernels/6.12" >"$P/kernels/9.4"
+	KERNEL=9.4 run "$P/scripts/stress"
+	[ "$status" -ne 0 ]
+	[ "$output" = "stress: error: kernels/9.4 has no STRESS_DIR: expected the directory of its stress patches (or --dir DIR)" ]
 }
