@@ -40,8 +40,10 @@ setup() { fixture_setup; }
 	run "$P/scripts/check" --plan kunit
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "6.12 kunit x86_64:debug beside" ]
-	[ "${lines[1]}" = "7.3 kunit x86_64:debug beside" ]
-	[ "${lines[2]}" = "6.12 kunit uml:default fg" ]
+	[ "${lines[1]}" = "7.2 kunit uml:default beside" ]
+	[ "${lines[2]}" = "7.2 kunit base:default beside" ]
+	[ "${lines[3]}" = "7.3 kunit x86_64:debug beside" ]
+	[ "${lines[4]}" = "6.12 kunit uml:default fg" ]
 	[ "${lines[-1]}" = "7.3 kunit base:default fg" ]
 	KERNELS=7.2 run "$P/scripts/check" --plan
 	[ "$status" -eq 0 ]
@@ -49,11 +51,11 @@ setup() { fixture_setup; }
 }
 
 @test "kernels: a KUnit run of an unknown kind or fragment is named, nothing runs" {
-	sed 's/^KUNIT_RUNS=.*/KUNIT_RUNS="uml:default arm:default"/' "$P/kernels/7.2" >"$P/kernels/9.6"
+	sed 's/^KUNIT_RUNS=.*/KUNIT_RUNS="uml:default arm:default"/; /^BESIDE=/d' "$P/kernels/7.2" >"$P/kernels/9.6"
 	KERNELS=9.6 run "$P/scripts/check" kunit
 	[ "$status" -ne 0 ]
 	[ "$output" = "check: error: kernels/9.6: KUNIT_RUNS: expected KIND:FRAGMENT with KIND one of uml x86_64 upstream base, found 'arm:default'" ]
-	sed 's/^KUNIT_RUNS=.*/KUNIT_RUNS="uml:nosuch"/' "$P/kernels/7.2" >"$P/kernels/9.6"
+	sed 's/^KUNIT_RUNS=.*/KUNIT_RUNS="uml:nosuch"/; /^BESIDE=/d' "$P/kernels/7.2" >"$P/kernels/9.6"
 	KERNELS=9.6 run "$P/scripts/check" kunit
 	[ "$status" -ne 0 ]
 	[ "$output" = "check: error: kernels/9.6: KUNIT_RUNS: 'uml:nosuch' names no fragment mainline/kunit/nosuch.kunitconfig" ]
