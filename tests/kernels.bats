@@ -72,6 +72,15 @@ setup() { fixture_setup; }
 	[ "$output" = "check: error: KERNELS: unknown kernel '9.9' (expected some of: 6.12 7.2 7.3)" ]
 }
 
+@test "kernels: a job beside comes right after its own kernel's last job in the foreground" {
+	run "$P/scripts/check" --plan
+	[ "$status" -eq 0 ]
+	# 6.12's e2e kernels start building once 6.12's series is checked,
+	# not after 7.2's and 7.3's trees
+	[ "$(echo "$output" | grep -A2 -x '6.12 series - fg' | tr '\n' '|')" = "6.12 series - fg|6.12 guests - beside|6.12 bisect - beside|" ]
+	[ "$(echo "$output" | grep -A2 -x '7.3 series - fg' | tr '\n' '|')" = "7.3 series - fg|7.3 guests - beside|7.3 bisect - beside|" ]
+}
+
 @test "kernels: E2E_CMM names the trees of the cmm guest, and only series or base" {
 	sed 's/^E2E_CMM=.*/E2E_CMM="series upstream"/' "$P/kernels/6.12" >"$P/kernels/9.3"
 	KERNEL=9.3 run "$P/scripts/e2e" --build
