@@ -79,6 +79,6 @@ setup() {
 	[ "$output" = "e2e: error: --cmm and --twonode are separate runs" ]
 	KERNEL=7.3 run "$E2E" --cmm
 	[ "$status" -ne 0 ]
-	[ "$output" = "e2e: error: --cmm runs on the 6.12 trees (cmm.config names their balloon options), found KERNEL=7.3" ]
+	[ "$output" = "e2e: error: --cmm runs on a kernel whose descriptor names E2E_CMM (cmm.config names the balloon options of 6.12); kernels/7.3 has none" ]
 	[ ! -e "$BUILD" ]
 }
