@@ -77,8 +77,24 @@ setup() { fixture_setup; }
 	[ "$status" -eq 0 ]
 	# 6.12's e2e kernels start building once 6.12's series is checked,
 	# not after 7.2's and 7.3's trees
-	[ "$(echo "$output" | grep -A2 -x '6.12 series - fg' | tr '\n' '|')" = "6.12 series - fg|6.12 guests - beside|6.12 bisect - beside|" ]
+	[ "$(echo "$output" | grep -A5 -x '6.12 series - fg' | tr '\n' '|')" = "6.12 series - fg|6.12 guests series,upstream,series-no-hv,series-no-xen beside|6.12 guests base beside|6.12 guests l1 beside|6.12 guests cmm beside|6.12 bisect - beside|" ]
 	[ "$(echo "$output" | grep -A2 -x '7.3 series - fg' | tr '\n' '|')" = "7.3 series - fg|7.3 guests - beside|7.3 bisect - beside|" ]
+}
+
+@test "kernels: E2E_BUILDS takes the trees scripts/e2e builds, each in one group" {
+	sed 's/^E2E_BUILDS=.*/E2E_BUILDS="series,upstream base,vmw"/' "$P/kernels/6.12" >"$P/kernels/9.4"
+	KERNELS=9.4 run "$P/scripts/check" --plan
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.4: E2E_BUILDS: expected groups of the trees series, base, upstream, series-no-hv, series-no-xen, l1 joined by commas, or cmm, found 'vmw' in 'base,vmw'" ]
+	sed 's/^E2E_BUILDS=.*/E2E_BUILDS="series,base base"/' "$P/kernels/6.12" >"$P/kernels/9.4"
+	KERNELS=9.4 run "$P/scripts/check" --plan
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.4: E2E_BUILDS: tree 'base' is in two groups" ]
+	grep -v '^E2E_CMM=' "$P/kernels/6.12" >"$P/kernels/9.4"
+	KERNELS=9.4 run "$P/scripts/check" --plan
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.4: E2E_BUILDS: group cmm builds the trees of E2E_CMM, found none" ]
+	rm "$P/kernels/9.4"
 }
 
 @test "kernels: E2E_CMM names the trees of the cmm guest: series or base" {
