@@ -226,6 +226,14 @@ result() {
 
 # ccache: compile commands name absolute paths under the project; make them
 # relative so that another clone of the project (CI) hits the same cache.
-export CCACHE_BASEDIR=$PROJECT CCACHE_NOHASHDIR=1
+# Depend mode: ccache keys an object on the headers that the compiler's
+# own dependency output names (Kbuild passes -Wp,-MMD), instead of
+# running the preprocessor once more for every miss. The default UML
+# KUnit kernel from an empty cache, alone: 1m40s and 3m06s of CPU, against
+# 2m11s and 4m06s; the warm rebuild in another directory still hits
+# 579 of 582. What it gives up, hits on preprocessed output when only an
+# unrelated configuration option differs, is a few hundred objects of
+# the stress kernels.
+export CCACHE_BASEDIR=$PROJECT CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1
 # The checks' Python (scripts/pylib), run as: python3 -m pylib.MODULE ARG...
 export PYTHONPATH=$PROJECT/scripts${PYTHONPATH:+:$PYTHONPATH}
