@@ -90,6 +90,10 @@ setup() { fixture_setup; }
 	KERNELS=9.4 run "$P/scripts/check" --plan
 	[ "$status" -ne 0 ]
 	[ "$output" = "check: error: kernels/9.4: E2E_BUILDS: tree 'base' is in two groups" ]
+	sed 's/^E2E_BUILDS=.*/E2E_BUILDS="series,upstream series-no-hv,series-no-xen base"/' "$P/kernels/6.12" >"$P/kernels/9.4"
+	KERNELS=9.4 run "$P/scripts/check" --plan
+	[ "$status" -ne 0 ]
+	[ "$output" = "check: error: kernels/9.4: E2E_BUILDS: series-no-hv and series-no-xen build in the series' directory, expected them in the series' group, found 'series-no-hv,series-no-xen'" ]
 	grep -v '^E2E_CMM=' "$P/kernels/6.12" >"$P/kernels/9.4"
 	KERNELS=9.4 run "$P/scripts/check" --plan
 	[ "$status" -ne 0 ]
